@@ -1,0 +1,1 @@
+"""FastAPI JSON API."""

@@ -1,0 +1,58 @@
+"""The FastAPI application: JSON API under /api/v1, dashboard pages at /."""
+
+from __future__ import annotations
+
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from sqlalchemy import Engine
+
+from kraan import __version__
+from kraan.api.routers import admin, reports, status
+from kraan.settings import Settings, get_settings
+from kraan.store.db import make_engine, migrate
+
+
+def _field_name(loc: tuple[object, ...]) -> str:
+    parts = [p for p in loc if p not in ("body", "query", "path", "header")]
+    name = ""
+    for part in parts:
+        name += f"[{part}]" if isinstance(part, int) else (f".{part}" if name else str(part))
+    return name or ".".join(map(str, loc))
+
+
+async def _validation_error(_: Request, error: Exception) -> JSONResponse:
+    assert isinstance(error, RequestValidationError)
+    detail = [
+        {"field": _field_name(tuple(e["loc"])), "message": e["msg"], "type": e["type"]}
+        for e in error.errors()
+    ]
+    return JSONResponse(
+        {"detail": detail, "message": "nothing was stored: fix the fields listed and send again"},
+        status_code=422,
+    )
+
+
+def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
+    settings = settings or get_settings()
+    if engine is None:
+        engine = make_engine(settings.database_url)
+        migrate(engine)
+    app = FastAPI(
+        title="Kraan",
+        version=__version__,
+        description="Care-capacity coordination: reports, chain-wide monitor, LNAZ phases.",
+    )
+    app.state.settings = settings
+    app.state.engine = engine
+    app.add_exception_handler(RequestValidationError, _validation_error)
+    app.include_router(reports.router)
+    app.include_router(status.router)
+    app.include_router(admin.router)
+    try:
+        from kraan.web.pages import mount_web
+    except ImportError:  # the web layer is optional for API-only deployments
+        pass
+    else:
+        mount_web(app)
+    return app

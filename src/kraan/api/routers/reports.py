@@ -1,0 +1,200 @@
+"""Capacity reports: write one, a batch (all-or-nothing), or a CSV; read versions."""
+
+from __future__ import annotations
+
+import hashlib
+import json
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Header, HTTPException, UploadFile, status
+from fastapi.responses import JSONResponse
+from sqlalchemy import insert, select
+
+from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, utc_now
+from kraan.api.schemas import BatchCreate, ReportCreate
+from kraan.domain.access import can_read_details, can_report_for
+from kraan.ingest.csv_reports import CsvFormatError
+from kraan.services.ingest import import_csv, ingest_reports
+from kraan.store.reference import load_locations
+from kraan.store.rejections import recent_rejections
+from kraan.store.reports import report_as_dict, report_versions
+from kraan.store.tables import idempotency_keys
+
+router = APIRouter(prefix="/api/v1", tags=["reports"])
+
+IdempotencyKey = Annotated[
+    str | None,
+    Header(alias="Idempotency-Key", max_length=200, description="Replays return the first answer."),
+]
+
+
+def _replay(engine: Any, key: str | None, actor: str, body: bytes) -> JSONResponse | None:
+    if not key:
+        return None
+    digest = hashlib.sha256(body).hexdigest()
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(idempotency_keys).where(
+                idempotency_keys.c.key == key, idempotency_keys.c.actor == actor
+            )
+        ).first()
+    if row is None:
+        return None
+    if row.request_hash != digest:
+        raise HTTPException(
+            status.HTTP_409_CONFLICT,
+            detail="this Idempotency-Key was used for a different request; use a new key",
+        )
+    return JSONResponse(
+        json.loads(row.response), status_code=200, headers={"Idempotent-Replay": "true"}
+    )
+
+
+def _remember(engine: Any, key: str | None, actor: str, body: bytes, response: dict) -> None:  # type: ignore[type-arg]
+    if not key:
+        return
+    with engine.begin() as conn:
+        conn.execute(
+            insert(idempotency_keys).values(
+                key=key,
+                actor=actor,
+                request_hash=hashlib.sha256(body).hexdigest(),
+                response=json.dumps(response),
+                created_at=utc_now(),
+            )
+        )
+
+
+def _write(
+    engine: Any, settings: Any, principal: Any, reports: list[ReportCreate], source: str
+) -> tuple[int, dict[str, Any]]:
+    results = ingest_reports(
+        engine,
+        [r.to_domain() for r in reports],
+        principal=principal,
+        source=source,
+        settings=settings,
+        now=utc_now(),
+        all_or_nothing=True,
+    )
+    if any(r.errors for r in results):
+        detail = [
+            {"field": f"reports[{r.index}].{e.field}", "message": e.message}
+            for r in results
+            for e in r.errors
+        ]
+        return 422, {
+            "detail": detail,
+            "message": "nothing was stored: fix the fields listed and send the batch again",
+            "results": [r.as_dict() for r in results],
+        }
+    return 200, {"results": [r.as_dict() for r in results]}
+
+
+@router.post("/reports", summary="Submit one capacity report")
+async def create_report(
+    report: ReportCreate,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    body = report.model_dump_json().encode()
+    replay = _replay(engine, idempotency_key, principal.username, body)
+    if replay:
+        return replay
+    code, payload = _write(engine, settings, principal, [report], "api")
+    if code == 422:
+        payload["detail"] = [
+            {**d, "field": d["field"].removeprefix("reports[0].")} for d in payload["detail"]
+        ]
+        return JSONResponse(payload, status_code=422)
+    result = payload["results"][0]
+    _remember(engine, idempotency_key, principal.username, body, result)
+    return JSONResponse(result, status_code=201 if result["outcome"] == "created" else 200)
+
+
+@router.post("/reports/batch", summary="Submit a batch of reports (all-or-nothing)")
+async def create_batch(
+    batch: BatchCreate,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
+    idempotency_key: IdempotencyKey = None,
+) -> JSONResponse:
+    if len(batch.reports) > settings.max_batch_size:
+        raise HTTPException(413, detail=f"at most {settings.max_batch_size} reports per batch")
+    body = batch.model_dump_json().encode()
+    replay = _replay(engine, idempotency_key, principal.username, body)
+    if replay:
+        return replay
+    code, payload = _write(engine, settings, principal, batch.reports, "api")
+    if code == 200:
+        outcomes = [r["outcome"] for r in payload["results"]]
+        payload["summary"] = {k: outcomes.count(k) for k in sorted(set(outcomes))}
+        _remember(engine, idempotency_key, principal.username, body, payload)
+    return JSONResponse(payload, status_code=code)
+
+
+@router.post("/reports/csv", summary="Upload a CSV of reports: a result per row")
+async def upload_csv(
+    file: UploadFile, engine: EngineDep, settings: SettingsDep, principal: PrincipalDep
+) -> dict[str, Any]:
+    raw = await file.read()
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise HTTPException(
+            422, detail=[{"field": "file", "message": "save the CSV as UTF-8"}]
+        ) from error
+    try:
+        rows = import_csv(engine, text, principal=principal, settings=settings, now=utc_now())
+    except CsvFormatError as error:
+        raise HTTPException(422, detail=[{"field": "file", "message": str(error)}]) from error
+    outcomes = [r["outcome"] for r in rows]
+    return {"rows": rows, "summary": {k: outcomes.count(k) for k in sorted(set(outcomes))}}
+
+
+@router.get("/reports/{location_code}/versions", summary="Every version of one report")
+def versions(
+    location_code: str,
+    reported_at: datetime,
+    engine: EngineDep,
+    principal: PrincipalDep,
+) -> list[dict[str, Any]]:
+    with engine.connect() as conn:
+        located = {loc.code: (lid, loc) for lid, loc in load_locations(conn, active_only=False)}
+        if location_code not in located:
+            raise HTTPException(404, detail=f"unknown location '{location_code}'")
+        location_id, location = located[location_code]
+        allowed = can_read_details(principal) or can_report_for(
+            principal, location_code=location_code, region_code=location.region_code
+        )
+        if not allowed:
+            raise HTTPException(403, detail="only the location's reporters and coordinators")
+        rows = report_versions(
+            conn, location_id=location_id, reported_at=reported_at, code=location_code
+        )
+    return [
+        {
+            **report_as_dict(report),
+            "is_current": bool(meta["is_current"]),
+            "recorded_at": meta["recorded_at"].isoformat(),  # type: ignore[attr-defined]
+            "recorded_by": meta["recorded_by"],
+            "source": meta["source"],
+            "warnings": [w for w in str(meta["warnings"]).split("\n") if w],
+        }
+        for report, meta in rows
+    ]
+
+
+@router.get("/rejections", summary="Rejected inputs and why (coordinators)")
+def rejections(
+    engine: EngineDep, principal: PrincipalDep, limit: int = 100
+) -> list[dict[str, Any]]:
+    if not can_read_details(principal):
+        raise HTTPException(403, detail="coordinators only")
+    with engine.connect() as conn:
+        rows = recent_rejections(conn, limit=min(limit, 1000))
+    return [{**r, "received_at": r["received_at"].isoformat()} for r in rows]  # type: ignore[attr-defined]

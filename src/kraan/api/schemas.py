@@ -1,0 +1,98 @@
+"""API schemas (XCreate / XRead). Field limits here give one 422 message per field."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from kraan.domain.model import (
+    CapacityReport,
+    CareLevel,
+    LevelReport,
+    LevelStatus,
+    Provenance,
+    Restriction,
+)
+
+Count = Field(ge=0, le=999, strict=True)
+
+
+class LevelCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    care_level: CareLevel
+    staffed_beds: int = Field(ge=0, le=999, description="Open beds with staff and equipment.")
+    covid_occupied: int = Field(ge=0, le=999)
+    ontlabeld_occupied: int = Field(0, ge=0, le=999, description="COVID, no longer infectious.")
+    non_covid_occupied: int = Field(0, ge=0, le=999)
+    covid_admissions_24h: int | None = Field(None, ge=0, le=999)
+    status: LevelStatus | None = None
+    restrictions: list[Restriction] = Field(default_factory=list)
+    emergency_reserve_7d: int | None = Field(None, ge=0, le=999)
+    overflow: bool = Field(False, description="Occupancy above staffed beds is real (overflow).")
+
+    def to_domain(self) -> LevelReport:
+        return LevelReport(
+            care_level=self.care_level,
+            staffed_beds=self.staffed_beds,
+            covid_occupied=self.covid_occupied,
+            ontlabeld_occupied=self.ontlabeld_occupied,
+            non_covid_occupied=self.non_covid_occupied,
+            covid_admissions_24h=self.covid_admissions_24h,
+            status=self.status,
+            restrictions=tuple(self.restrictions),
+            emergency_reserve_7d=self.emergency_reserve_7d,
+            overflow=self.overflow,
+        )
+
+
+class ReportCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    location_code: str = Field(min_length=1, max_length=32)
+    reported_at: datetime = Field(
+        description="When the beds were counted (ISO 8601; UTC if naive)."
+    )
+    levels: list[LevelCreate] = Field(min_length=1, max_length=5)
+    staff_absence_pct: float | None = Field(None, ge=0, le=100)
+    critical_planned_care_ok: bool | None = None
+    acute_care_ok: bool | None = None
+    provenance: Provenance = Provenance.ACTUAL
+
+    def to_domain(self) -> CapacityReport:
+        return CapacityReport(
+            location_code=self.location_code,
+            reported_at=self.reported_at,
+            levels=tuple(level.to_domain() for level in self.levels),
+            staff_absence_pct=self.staff_absence_pct,
+            critical_planned_care_ok=self.critical_planned_care_ok,
+            acute_care_ok=self.acute_care_ok,
+            provenance=self.provenance,
+        )
+
+
+class BatchCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reports: list[ReportCreate] = Field(min_length=1, max_length=5000)
+
+
+class DeclarationCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: str = Field(pattern="^(normal|under_pressure|no_critical_planned|no_acute)$")
+    reason: str = Field(min_length=5, max_length=2000)
+    valid_from: datetime | None = None
+    valid_until: datetime | None = None
+
+
+class TokenCreate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
+    role: str = Field(pattern="^(viewer|reporter|regional_coordinator|national_coordinator)$")
+    region_code: str | None = None
+    location_codes: list[str] = Field(default_factory=list)
+    password: str | None = Field(None, min_length=10)
+    label: str = ""

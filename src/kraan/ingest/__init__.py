@@ -1,0 +1,1 @@
+"""Parsers for every input format: JSON API, CSV, LCPS datafeeds, reference data."""

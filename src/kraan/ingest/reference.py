@@ -1,0 +1,197 @@
+"""Reference tables: ROAZ regions, safety regions, municipalities and the (synthetic) locations.
+
+Sources (SOURCES.md, section 3 and 5): ``corona_locator/gemeenten.csv`` (municipality ->
+safety region, population ``Personen``), ``corona_locator/regiocodes.csv`` (safety region
+names), ``geo/geography-simplified.topo.json`` (boundaries, for centroids) and the project's
+own safety region -> ROAZ table ``kraan/data/roaz_regions.csv`` (an editable approximation:
+no open municipality -> ROAZ table exists).
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from collections import defaultdict
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import numpy as np
+
+from kraan.domain.model import Location, Region
+from kraan.ingest.synthetic import generate_locations
+from kraan.settings import PACKAGE_DATA
+
+ROAZ_TABLE = PACKAGE_DATA / "roaz_regions.csv"
+MUNICIPALITIES = Path("corona_locator/gemeenten.csv")
+REGION_CODES = Path("corona_locator/regiocodes.csv")
+TOPOLOGY = Path("geo/geography-simplified.topo.json")
+
+#: gemeenten.csv placeholders: GM0000 "(niet gedefinieerd)" and the three municipalities of
+#: 2022/2023 whose ``Personen`` is 1 (SOURCES.md); their predecessors are still listed.
+_PLACEHOLDER_CODE = "GM0000"
+_PLACEHOLDER_POPULATION = 1
+
+
+@dataclass(frozen=True, slots=True)
+class Municipality:
+    code: str  # CBS code, GMxxxx
+    name: str
+    safety_region_code: str  # VR01..VR25
+    population: int
+
+
+@dataclass(frozen=True, eq=False)
+class Reference:
+    """Everything the demo and the monitor need to place a location on the map and in a region."""
+
+    regions: tuple[Region, ...]
+    safety_regions: dict[str, str]  # code -> name
+    municipalities: tuple[Municipality, ...]
+    locations: tuple[Location, ...]
+    centroids: dict[str, tuple[float, float]] = field(default_factory=dict)  # code -> (lat, lon)
+    roaz_of_safety_region: dict[str, str] = field(default_factory=dict)
+
+    def region(self, code: str) -> Region:
+        for region in self.regions:
+            if region.code == code:
+                return region
+        raise KeyError(code)
+
+
+def _read_csv(path: Path) -> list[dict[str, str]]:
+    """Rows of a CSV file, skipping ``#`` comment lines (the project's own tables carry one)."""
+    with path.open(encoding="utf-8-sig", newline="") as handle:
+        lines = [line for line in handle if not line.lstrip().startswith("#")]
+    return list(csv.DictReader(lines))
+
+
+def load_safety_regions(raw_dir: Path) -> dict[str, str]:
+    rows = _read_csv(Path(raw_dir) / REGION_CODES)
+    return {r["Code"]: r["Regio"] for r in rows if r["Type"] == "Veiligheidsregio"}
+
+
+def load_municipalities(raw_dir: Path) -> tuple[Municipality, ...]:
+    """Municipalities of 2021 with their safety region; placeholders dropped."""
+    result = []
+    for row in _read_csv(Path(raw_dir) / MUNICIPALITIES):
+        population = int(row["Personen"] or 0)
+        if row["Code"] == _PLACEHOLDER_CODE or population <= _PLACEHOLDER_POPULATION:
+            continue
+        result.append(
+            Municipality(row["Code"], row["Naam"], row["Veiligheidsregio Code"], population)
+        )
+    return tuple(sorted(result, key=lambda m: m.code))
+
+
+def load_roaz_table(path: Path = ROAZ_TABLE) -> list[dict[str, str]]:
+    rows = _read_csv(Path(path))
+    codes = [r["safety_region_code"] for r in rows]
+    duplicates = sorted({c for c in codes if codes.count(c) > 1})
+    if duplicates:
+        raise ValueError(f"{path}: safety regions mapped more than once: {', '.join(duplicates)}")
+    return rows
+
+
+def _decode_arcs(topology: dict) -> list[np.ndarray]:
+    """TopoJSON arcs -> lon/lat arrays (quantized, delta-encoded; TopoJSON spec, 'transform')."""
+    transform = topology.get("transform")
+    arcs = []
+    for arc in topology["arcs"]:
+        points = np.asarray(arc, dtype=float)[:, :2]
+        if transform:
+            points = np.cumsum(points, axis=0) * transform["scale"] + transform["translate"]
+        arcs.append(points)
+    return arcs
+
+
+def _ring(arcs: list[np.ndarray], indices: list[int]) -> np.ndarray:
+    """Stitch a ring; a negative index ``~i`` means arc ``i`` reversed (TopoJSON spec)."""
+    parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in indices]
+    return np.concatenate(parts)
+
+
+def _centroid(rings: list[np.ndarray]) -> tuple[float, float]:
+    """Area-weighted centroid of outer rings (planar lon/lat is fine at this scale)."""
+    total_area, cx, cy = 0.0, 0.0, 0.0
+    for ring in rings:
+        x, y = ring[:, 0], ring[:, 1]
+        x1, y1 = np.roll(x, -1), np.roll(y, -1)
+        cross = x * y1 - x1 * y
+        area = cross.sum() / 2
+        if area == 0:
+            continue
+        total_area += area
+        cx += ((x + x1) * cross).sum() / 6
+        cy += ((y + y1) * cross).sum() / 6
+    if total_area == 0:
+        points = np.concatenate(rings)
+        return float(points[:, 1].mean()), float(points[:, 0].mean())
+    return float(cy / total_area), float(cx / total_area)
+
+
+def topology_centroids(path: Path) -> dict[str, tuple[float, float]]:
+    """(lat, lon) per ``gemcode`` and per ``vrcode`` from the dashboard's TopoJSON."""
+    topology = json.loads(Path(path).read_text(encoding="utf-8"))
+    arcs = _decode_arcs(topology)
+    result: dict[str, tuple[float, float]] = {}
+    for obj_name, key in (("municipalities", "gemcode"), ("safetyregions", "vrcode")):
+        for geometry in topology["objects"].get(obj_name, {}).get("geometries", []):
+            code = geometry.get("properties", {}).get(key)
+            if not code:
+                continue
+            if geometry["type"] == "Polygon":
+                polygons = [geometry["arcs"]]
+            elif geometry["type"] == "MultiPolygon":
+                polygons = geometry["arcs"]
+            else:
+                continue
+            result[code] = _centroid([_ring(arcs, polygon[0]) for polygon in polygons])
+    return result
+
+
+def build_regions(
+    roaz_rows: list[dict[str, str]], municipalities: tuple[Municipality, ...]
+) -> tuple[Region, ...]:
+    """ROAZ regions in table order; population = sum of their municipalities."""
+    members: dict[str, list[str]] = defaultdict(list)
+    names: dict[str, str] = {}
+    for row in roaz_rows:
+        members[row["roaz_code"]].append(row["safety_region_code"])
+        names[row["roaz_code"]] = row["roaz_name"]
+    population: dict[str, int] = defaultdict(int)
+    for m in municipalities:
+        population[m.safety_region_code] += m.population
+    return tuple(
+        Region(code, names[code], tuple(sorted(vrs)), sum(population[v] for v in vrs))
+        for code, vrs in members.items()
+    )
+
+
+def load_reference(raw_dir: Path, *, roaz_table: Path = ROAZ_TABLE, seed: int = 2020) -> Reference:
+    """Read the reference tables and generate the synthetic locations (deterministic)."""
+    raw_dir = Path(raw_dir)
+    safety_regions = load_safety_regions(raw_dir)
+    municipalities = load_municipalities(raw_dir)
+    roaz_rows = load_roaz_table(roaz_table)
+    unknown = sorted({r["safety_region_code"] for r in roaz_rows} - set(safety_regions))
+    unmapped = sorted(set(safety_regions) - {r["safety_region_code"] for r in roaz_rows})
+    if unknown or unmapped:
+        raise ValueError(
+            f"{roaz_table}: unknown safety regions {unknown}, unmapped safety regions {unmapped}"
+        )
+    regions = build_regions(roaz_rows, municipalities)
+    shapes = topology_centroids(raw_dir / TOPOLOGY)
+    centroids = {vr: shapes[vr] for vr in safety_regions if vr in shapes}
+    for m in municipalities:
+        # Municipalities missing from the 2021 boundaries fall back to their safety region.
+        fallback = centroids.get(m.safety_region_code, (52.1, 5.3))
+        centroids[m.code] = shapes.get(m.code, fallback)
+    locations = generate_locations(regions, municipalities, centroids, seed=seed)
+    return Reference(
+        regions=regions,
+        safety_regions=safety_regions,
+        municipalities=municipalities,
+        locations=locations,
+        centroids=centroids,
+        roaz_of_safety_region={r["safety_region_code"]: r["roaz_code"] for r in roaz_rows},
+    )

@@ -1,0 +1,206 @@
+"""Daily totals per region and care level: the last report of each location per day.
+
+Feeds the trend charts and the status history (growth, hysteresis). One SQL
+pass with a window function (SQLite >= 3.25 and PostgreSQL), then numpy.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import numpy.typing as npt
+from sqlalchemy import Connection, Date, and_, cast, func, select
+
+from kraan.domain.model import MONITORED_LEVELS, CareLevel
+from kraan.store.tables import locations, submission_levels, submissions
+
+FIELDS = ("covid", "ontlabeld", "non_covid", "staffed", "admissions")
+
+
+@dataclass(frozen=True, slots=True)
+class DailyTotals:
+    """Arrays indexed [region, day] per level and field; plus per-region assessments."""
+
+    days: list[date]
+    region_codes: list[str]
+    values: dict[tuple[CareLevel, str], npt.NDArray[np.int64]]
+    absence_weighted: npt.NDArray[np.float64]  # sum(absence% * staffed) per [region, day]
+    absence_weight: npt.NDArray[np.float64]
+    planned_at_risk: npt.NDArray[np.int64]
+    acute_at_risk: npt.NDArray[np.int64]
+    assessments: npt.NDArray[np.int64]
+    reporting: npt.NDArray[np.int64]
+    abroad_ic: npt.NDArray[np.float64]  # NaN where not reported
+
+    def get(self, level: CareLevel, field: str) -> npt.NDArray[np.int64]:
+        return self.values[(level, field)]
+
+    def national(self, level: CareLevel, field: str) -> npt.NDArray[np.int64]:
+        return self.values[(level, field)].sum(axis=0)
+
+
+def daily_totals(
+    conn: Connection, *, start: date, end: date, until: datetime | None = None
+) -> DailyTotals:
+    """Totals for each day in [start, end]; reports after ``until`` are not seen."""
+    lo = datetime.combine(start, time.min)
+    hi = datetime.combine(end + timedelta(days=1), time.min)
+    if until is not None:
+        hi = min(hi, until + timedelta(microseconds=1))
+    day = (
+        cast(submissions.c.reported_at, Date)
+        if conn.dialect.name != "sqlite"
+        else func.date(submissions.c.reported_at)
+    )
+    ranked = (
+        select(
+            submissions.c.id,
+            submissions.c.location_id,
+            day.label("day"),
+            submissions.c.staff_absence_pct,
+            submissions.c.critical_planned_care_ok,
+            submissions.c.acute_care_ok,
+            func.row_number()
+            .over(
+                partition_by=(submissions.c.location_id, day),
+                order_by=submissions.c.reported_at.desc(),
+            )
+            .label("rank"),
+        )
+        .where(
+            submissions.c.is_current == True,  # noqa: E712
+            and_(submissions.c.reported_at >= lo, submissions.c.reported_at < hi),
+        )
+        .subquery()
+    )
+    query = (
+        select(
+            ranked.c.day,
+            locations.c.region_code,
+            locations.c.kind,
+            ranked.c.staff_absence_pct,
+            ranked.c.critical_planned_care_ok,
+            ranked.c.acute_care_ok,
+            submission_levels.c.care_level,
+            submission_levels.c.covid_occupied,
+            submission_levels.c.ontlabeld_occupied,
+            submission_levels.c.non_covid_occupied,
+            submission_levels.c.staffed_beds,
+            submission_levels.c.covid_admissions_24h,
+            ranked.c.id,
+        )
+        .join(locations, locations.c.id == ranked.c.location_id)
+        .join(submission_levels, submission_levels.c.submission_id == ranked.c.id)
+        .where(ranked.c.rank == 1)
+    )
+    rows = conn.execute(query).all()
+    region_codes = sorted(
+        {r for (r,) in conn.execute(select(locations.c.region_code).distinct())} - {"DE"}
+    )
+    n_days = (end - start).days + 1
+    days = [start + timedelta(days=i) for i in range(n_days)]
+    return _aggregate(rows, days, region_codes)
+
+
+def _aggregate(rows: list, days: list[date], region_codes: list[str]) -> DailyTotals:  # type: ignore[type-arg]
+    n_regions, n_days = len(region_codes), len(days)
+    region_index = {code: i for i, code in enumerate(region_codes)}
+    start = days[0]
+    shape = (n_regions, n_days)
+    values = {(lv, f): np.zeros(shape, dtype=np.int64) for lv in MONITORED_LEVELS for f in FIELDS}
+    absence_weighted = np.zeros(shape)
+    absence_weight = np.zeros(shape)
+    planned = np.zeros(shape, dtype=np.int64)
+    acute = np.zeros(shape, dtype=np.int64)
+    assessments = np.zeros(shape, dtype=np.int64)
+    reporting = np.zeros(shape, dtype=np.int64)
+    abroad = np.full(n_days, np.nan)
+    if not rows:
+        return DailyTotals(
+            days,
+            region_codes,
+            values,
+            absence_weighted,
+            absence_weight,
+            planned,
+            acute,
+            assessments,
+            reporting,
+            abroad,
+        )
+    day_idx = np.array(
+        [
+            ((r[0] if isinstance(r[0], date) else date.fromisoformat(r[0])) - start).days
+            for r in rows
+        ]
+    )
+    is_abroad = np.array([r[2] == "abroad" for r in rows])
+    region_idx = np.array([region_index.get(r[1], -1) for r in rows])
+    levels = np.array([r[6] for r in rows])
+    numbers = np.array([[r[7], r[8], r[9], r[10], r[11] or 0] for r in rows], dtype=np.int64)
+    submission_ids = np.array([r[12] for r in rows])
+    dutch = (~is_abroad) & (region_idx >= 0)
+
+    ic_abroad = is_abroad & (levels == CareLevel.IC.value)
+    if ic_abroad.any():
+        abroad[day_idx[ic_abroad]] = 0
+        np.add.at(abroad, day_idx[ic_abroad], numbers[ic_abroad, 0] + numbers[ic_abroad, 1])
+    for level in MONITORED_LEVELS:
+        mask = dutch & (levels == level.value)
+        for column, field in enumerate(FIELDS):
+            np.add.at(
+                values[(level, field)], (region_idx[mask], day_idx[mask]), numbers[mask, column]
+            )
+
+    # per-submission fields: count each submission once (its first level row)
+    _, first = np.unique(submission_ids, return_index=True)
+    first = first[dutch[first]]
+    staffed_per_submission = np.zeros(len(rows))
+    order = np.argsort(submission_ids, kind="stable")
+    sorted_ids = submission_ids[order]
+    group_starts = np.r_[0, np.flatnonzero(np.diff(sorted_ids)) + 1]
+    sums = np.add.reduceat(numbers[order, 3], group_starts) if len(order) else np.array([])
+    staffed_per_submission[order[group_starts]] = sums
+    at = (region_idx[first], day_idx[first])
+    np.add.at(reporting, at, 1)
+    absence = np.array([rows[i][3] if rows[i][3] is not None else np.nan for i in first], float)
+    weight = np.maximum(staffed_per_submission[first], 1.0)
+    has_absence = ~np.isnan(absence)
+    np.add.at(
+        absence_weighted,
+        (at[0][has_absence], at[1][has_absence]),
+        absence[has_absence] * weight[has_absence],
+    )
+    np.add.at(absence_weight, (at[0][has_absence], at[1][has_absence]), weight[has_absence])
+    planned_flags = np.array([rows[i][4] for i in first], dtype=object)
+    acute_flags = np.array([rows[i][5] for i in first], dtype=object)
+    assessed = np.array(
+        [
+            (p is not None) or (a is not None)
+            for p, a in zip(planned_flags, acute_flags, strict=True)
+        ],
+        bool,
+    )
+    np.add.at(assessments, (at[0][assessed], at[1][assessed]), 1)
+    planned_risk = np.array([p is False or p == 0 for p in planned_flags], bool) & np.array(
+        [p is not None for p in planned_flags], bool
+    )
+    acute_risk = np.array([a is False or a == 0 for a in acute_flags], bool) & np.array(
+        [a is not None for a in acute_flags], bool
+    )
+    np.add.at(planned, (at[0][planned_risk], at[1][planned_risk]), 1)
+    np.add.at(acute, (at[0][acute_risk], at[1][acute_risk]), 1)
+    return DailyTotals(
+        days,
+        region_codes,
+        values,
+        absence_weighted,
+        absence_weight,
+        planned,
+        acute,
+        assessments,
+        reporting,
+        abroad,
+    )

@@ -1,0 +1,195 @@
+"""Tables. Reports are append-only: a correction is a new version, the old one stays.
+
+The reference time (``reported_at``: when the beds were counted) is kept apart
+from the insertion time (``recorded_at``), as icubam's BedCount and the
+Coronadashboard's ``date_unix`` / ``date_of_insertion_unix`` do.
+"""
+
+from __future__ import annotations
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    DateTime,
+    Float,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    SmallInteger,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+metadata = MetaData(
+    naming_convention={
+        "ix": "ix_%(column_0_label)s",
+        "uq": "uq_%(table_name)s_%(column_0_name)s",
+        "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+        "pk": "pk_%(table_name)s",
+    }
+)
+
+Id = BigInteger().with_variant(Integer(), "sqlite")
+
+regions = Table(
+    "regions",
+    metadata,
+    Column("code", String(16), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("population", Integer, nullable=False, default=0),
+    Column("approximation", Boolean, nullable=False, default=True),
+)
+
+safety_regions = Table(
+    "safety_regions",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("region_code", String(16), ForeignKey("regions.code"), nullable=False),
+)
+
+municipalities = Table(
+    "municipalities",
+    metadata,
+    Column("code", String(8), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("safety_region_code", String(8), nullable=False),
+    Column("population", Integer, nullable=False),
+)
+
+locations = Table(
+    "locations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("code", String(32), nullable=False, unique=True),
+    Column("name", String(200), nullable=False),
+    Column("kind", String(16), nullable=False),
+    Column("region_code", String(16), nullable=False, index=True),
+    Column("safety_region_code", String(8), nullable=False, default=""),
+    Column("municipality_code", String(8), nullable=False, default=""),
+    Column("lat", Float, nullable=False),
+    Column("lon", Float, nullable=False),
+    Column("planned_beds", Text, nullable=False, default="{}"),
+    Column("synthetic", Boolean, nullable=False, default=True),
+    Column("active", Boolean, nullable=False, default=True),
+)
+
+submissions = Table(
+    "submissions",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("location_id", Integer, ForeignKey("locations.id"), nullable=False),
+    Column("reported_at", DateTime, nullable=False),
+    Column("version", SmallInteger, nullable=False, default=1),
+    Column("is_current", Boolean, nullable=False, default=True),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("staff_absence_pct", Float),
+    Column("critical_planned_care_ok", Boolean),
+    Column("acute_care_ok", Boolean),
+    Column("provenance", String(16), nullable=False, default="actual"),
+    Column("warnings", Text, nullable=False, default=""),
+    UniqueConstraint("location_id", "reported_at", "version", name="uq_submission_version"),
+    Index("ix_submissions_latest", "location_id", "is_current", "reported_at"),
+)
+
+submission_levels = Table(
+    "submission_levels",
+    metadata,
+    Column(
+        "submission_id",
+        Id,
+        ForeignKey("submissions.id", ondelete="CASCADE"),
+        primary_key=True,
+    ),
+    Column("care_level", String(8), primary_key=True),
+    Column("staffed_beds", SmallInteger, nullable=False),
+    Column("covid_occupied", SmallInteger, nullable=False),
+    Column("ontlabeld_occupied", SmallInteger, nullable=False, default=0),
+    Column("non_covid_occupied", SmallInteger, nullable=False, default=0),
+    Column("covid_admissions_24h", SmallInteger),
+    Column("status", String(16)),
+    Column("restrictions", String(64), nullable=False, default=""),
+    Column("emergency_reserve_7d", SmallInteger),
+    Column("overflow", Boolean, nullable=False, default=False),
+)
+
+rejections = Table(
+    "rejections",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("received_at", DateTime, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("source", String(16), nullable=False),
+    Column("location_code", String(64)),
+    Column("reference", String(200), nullable=False, default=""),
+    Column("errors", Text, nullable=False),
+    Column("payload", Text, nullable=False),
+)
+
+audit_log = Table(
+    "audit_log",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("at", DateTime, nullable=False, index=True),
+    Column("actor", String(100), nullable=False),
+    Column("action", String(40), nullable=False),
+    Column("entity", String(40), nullable=False),
+    Column("entity_key", String(200), nullable=False),
+    Column("before", Text),
+    Column("after", Text),
+)
+
+users = Table(
+    "users",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("username", String(100), nullable=False, unique=True),
+    Column("password_hash", String(200)),
+    Column("role", String(24), nullable=False),
+    Column("region_code", String(16)),
+    Column("location_codes", Text, nullable=False, default=""),
+    Column("active", Boolean, nullable=False, default=True),
+    Column("created_at", DateTime, nullable=False),
+)
+
+api_tokens = Table(
+    "api_tokens",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("token_hash", String(128), nullable=False, unique=True),
+    Column("user_id", Integer, ForeignKey("users.id"), nullable=False),
+    Column("label", String(100), nullable=False, default=""),
+    Column("kind", String(16), nullable=False, default="api"),
+    Column("created_at", DateTime, nullable=False),
+    Column("expires_at", DateTime),
+    Column("revoked_at", DateTime),
+)
+
+status_declarations = Table(
+    "status_declarations",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("region_code", String(16), nullable=False, index=True),
+    Column("status", String(24), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("declared_by", String(100), nullable=False),
+    Column("declared_at", DateTime, nullable=False),
+    Column("valid_from", DateTime, nullable=False),
+    Column("valid_until", DateTime),
+)
+
+idempotency_keys = Table(
+    "idempotency_keys",
+    metadata,
+    Column("key", String(200), primary_key=True),
+    Column("actor", String(100), primary_key=True),
+    Column("request_hash", String(64), nullable=False),
+    Column("response", Text, nullable=False),
+    Column("created_at", DateTime, nullable=False),
+)

@@ -1,0 +1,327 @@
+"""The region map: decode the bundled TopoJSON and draw it as plain SVG on the server.
+
+No map library and no tiles (the dashboard runs offline). TopoJSON stores each
+border once as a quantized, delta-encoded arc; a ring lists arc indices and ``~i``
+means arc ``i`` reversed. A ROAZ region is drawn as the polygons of its member
+safety regions; borders between members can be drawn thinner than the region's
+outline (see :func:`region_outlines`).
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import re
+from collections import Counter
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from functools import lru_cache
+from html import escape
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+FloatArray = npt.NDArray[np.float64]
+Ring = tuple[int, ...]
+Polygon = tuple[Ring, ...]
+
+SAFETY_REGIONS = "safetyregions"
+
+#: Fill per regional status; kraan.css repeats these so the page can restyle them.
+STATUS_COLOURS: Mapping[str, str] = MappingProxyType(
+    {
+        "normal": "#2e7d32",
+        "under_pressure": "#f2a900",
+        "no_critical_planned": "#c2410c",
+        "no_acute": "#8b0000",
+        "unknown": "#9aa5b1",
+    }
+)
+
+
+@dataclass(frozen=True, slots=True)
+class Feature:
+    """One geometry of a TopoJSON object: its properties and polygons of arc rings."""
+
+    properties: Mapping[str, Any]
+    polygons: tuple[Polygon, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Topology:
+    """Decoded arcs in (lon, lat) degrees, and the features of each object by name."""
+
+    arcs: tuple[FloatArray, ...]
+    objects: Mapping[str, tuple[Feature, ...]]
+
+    def safety_regions(self) -> dict[str, Feature]:
+        """Safety regions by code (VR01..VR25)."""
+        return {f.properties["vrcode"]: f for f in self.objects[SAFETY_REGIONS]}
+
+
+def _decode_arcs(raw: Sequence[Sequence[Sequence[float]]], transform: Any) -> list[FloatArray]:
+    """Undo delta encoding and quantization (a running sum, then scale and translate)."""
+    arcs: list[FloatArray] = []
+    scale = np.asarray(transform["scale"], dtype=np.float64) if transform else None
+    translate = np.asarray(transform["translate"], dtype=np.float64) if transform else None
+    for arc in raw:
+        pts = np.asarray(arc, dtype=np.float64)[:, :2]
+        if scale is not None and translate is not None:
+            pts = np.cumsum(pts, axis=0) * scale + translate
+        pts.flags.writeable = False  # shared through the cache
+        arcs.append(pts)
+    return arcs
+
+
+def _feature(geometry: Mapping[str, Any]) -> Feature | None:
+    """Polygon and MultiPolygon become a list of polygons; other types are skipped."""
+    kind = geometry.get("type")
+    if kind == "Polygon":
+        polygons = [geometry["arcs"]]
+    elif kind == "MultiPolygon":
+        polygons = geometry["arcs"]
+    else:
+        return None
+    return Feature(
+        properties=MappingProxyType(dict(geometry.get("properties", {}))),
+        polygons=tuple(tuple(tuple(ring) for ring in poly) for poly in polygons),
+    )
+
+
+@lru_cache(maxsize=8)
+def _load(path: Path) -> Topology:
+    data = json.loads(path.read_text(encoding="utf-8"))
+    arcs = _decode_arcs(data["arcs"], data.get("transform"))
+    objects: dict[str, tuple[Feature, ...]] = {}
+    for name, obj in data["objects"].items():
+        geometries = obj.get("geometries", [obj])
+        objects[name] = tuple(f for g in geometries if (f := _feature(g)) is not None)
+    return Topology(arcs=tuple(arcs), objects=MappingProxyType(objects))
+
+
+def load_topology(path: Path) -> Topology:
+    """Decoded topology, cached per resolved path: every map request reuses it."""
+    return _load(Path(path).resolve())
+
+
+def ring_coords(topology: Topology, ring: Ring) -> FloatArray:
+    """(lon, lat) points of a ring; consecutive arcs share their joining point."""
+    parts: list[FloatArray] = []
+    for k, index in enumerate(ring):
+        arc = topology.arcs[index] if index >= 0 else topology.arcs[~index][::-1]
+        parts.append(arc if k == 0 else arc[1:])
+    return np.concatenate(parts) if parts else np.empty((0, 2))
+
+
+@dataclass(frozen=True, slots=True)
+class _Projection:
+    """Equirectangular with x shrunk by cos(mean latitude), fitted into a box, y down."""
+
+    k: float
+    scale: float
+    x0: float
+    y0: float
+
+    def __call__(self, lonlat: FloatArray) -> FloatArray:
+        x = self.x0 + lonlat[:, 0] * self.k * self.scale
+        y = self.y0 - lonlat[:, 1] * self.scale
+        return np.column_stack((x, y))
+
+
+def _fit(points: FloatArray, width: float, height: float, padding: float) -> _Projection:
+    """Largest uniform scale that fits the points, centred in the box."""
+    lon_min, lat_min = points.min(axis=0)
+    lon_max, lat_max = points.max(axis=0)
+    k = math.cos(math.radians((lat_min + lat_max) / 2))
+    dx = max((lon_max - lon_min) * k, 1e-9)
+    dy = max(lat_max - lat_min, 1e-9)
+    scale = min((width - 2 * padding) / dx, (height - 2 * padding) / dy)
+    x0 = (width - dx * scale) / 2 - lon_min * k * scale
+    y0 = (height - dy * scale) / 2 + lat_max * scale
+    return _Projection(k=k, scale=scale, x0=x0, y0=y0)
+
+
+def _country_projection(
+    topology: Topology, width: float, height: float, padding: float
+) -> _Projection:
+    """Fit all safety regions, so every map has the same scale whatever is drawn."""
+    arcs = {
+        abs(i if i >= 0 else ~i)
+        for f in topology.objects[SAFETY_REGIONS]
+        for poly in f.polygons
+        for ring in poly
+        for i in ring
+    }
+    return _fit(np.concatenate([topology.arcs[i] for i in sorted(arcs)]), width, height, padding)
+
+
+def _points_d(xy: FloatArray, *, closed: bool) -> str:
+    """Path data at 0.1 px, dropping points that round onto their predecessor."""
+    r = np.round(xy, 1)
+    keep = np.ones(len(r), dtype=bool)
+    keep[1:] = np.any(r[1:] != r[:-1], axis=1)
+    r = r[keep]
+    if len(r) < (3 if closed else 2):
+        return ""
+    body = " ".join(f"{x:g},{y:g}" for x, y in r)
+    return f"M{body}{' Z' if closed else ''}"
+
+
+def _members(topology: Topology, codes: Sequence[str]) -> list[Feature]:
+    regions = topology.safety_regions()
+    unknown = [c for c in codes if c not in regions]
+    if unknown:
+        raise ValueError(f"unknown safety region codes: {', '.join(unknown)}")
+    return [regions[c] for c in codes]
+
+
+def region_paths(
+    topology: Topology,
+    groups: Mapping[str, Sequence[str]],
+    *,
+    width: int = 420,
+    height: int = 500,
+    padding: float = 6.0,
+) -> dict[str, str]:
+    """Path ``d`` per group: every member safety region's rings (draw with evenodd)."""
+    project = _country_projection(topology, width, height, padding)
+    out: dict[str, str] = {}
+    for code, members in groups.items():
+        rings = (
+            _points_d(project(ring_coords(topology, ring)), closed=True)
+            for feature in _members(topology, members)
+            for poly in feature.polygons
+            for ring in poly
+        )
+        out[code] = " ".join(d for d in rings if d)
+    return out
+
+
+def region_outlines(
+    topology: Topology,
+    groups: Mapping[str, Sequence[str]],
+    *,
+    width: int = 420,
+    height: int = 500,
+    padding: float = 6.0,
+) -> dict[str, str]:
+    """Path ``d`` per group of only its outer border: arcs used once among its members."""
+    project = _country_projection(topology, width, height, padding)
+    out: dict[str, str] = {}
+    for code, members in groups.items():
+        rings = [r for f in _members(topology, members) for poly in f.polygons for r in poly]
+        uses = Counter(i if i >= 0 else ~i for ring in rings for i in ring)
+        parts: list[str] = []
+        for ring in rings:
+            outer = [uses[i if i >= 0 else ~i] == 1 for i in ring]
+            if all(outer):
+                parts.append(_points_d(project(ring_coords(topology, ring)), closed=True))
+                continue
+            # rotate so the ring starts on an internal arc: runs then never wrap around
+            start = outer.index(False)
+            order, outer = ring[start:] + ring[:start], outer[start:] + outer[:start]
+            run: list[int] = []
+            for index, is_outer in (*zip(order, outer, strict=True), (0, False)):
+                if is_outer:
+                    run.append(index)
+                elif run:
+                    coords = project(ring_coords(topology, tuple(run)))
+                    parts.append(_points_d(coords, closed=False))
+                    run = []
+        out[code] = " ".join(d for d in parts if d)
+    return out
+
+
+_CLASS_SAFE = re.compile(r"[^a-z0-9_-]+")
+
+
+def _status_class(status: str) -> str:
+    return _CLASS_SAFE.sub("-", status.lower()) or "unknown"
+
+
+def region_map_svg(
+    paths: Mapping[str, str],
+    *,
+    statuses: Mapping[str, str],
+    labels: Mapping[str, str],
+    links: Mapping[str, str],
+    width: int = 420,
+    height: int = 500,
+    outlines: Mapping[str, str] | None = None,
+    status_labels: Mapping[str, str] | None = None,
+    title: str = "Regional status",
+) -> str:
+    """Clickable status map: each region links to its page and names its status."""
+    names = status_labels or {}
+    out: list[str] = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="region-map" role="img" '
+        f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
+        f'aria-label="{escape(title)}">',
+        f"<title>{escape(title)}</title>",
+        '<g class="regions" stroke="#ffffff" stroke-width="0.6" stroke-linejoin="round">',
+    ]
+    for code, d in paths.items():
+        status = statuses.get(code, "unknown")
+        cls = _status_class(status)
+        label = labels.get(code, code)
+        tip = f"{label}: {names.get(status, status)}"
+        fill = STATUS_COLOURS.get(cls, STATUS_COLOURS["unknown"])
+        path = (
+            f'<path class="status-{cls}" data-region="{escape(code)}" d="{d}" '
+            f'fill="{fill}" fill-rule="evenodd"><title>{escape(tip)}</title></path>'
+        )
+        href = links.get(code)
+        if href is None:
+            out.append(path)
+        else:
+            out.append(f'<a href="{escape(href)}" aria-label="{escape(tip)}">{path}</a>')
+    out.append("</g>")
+    if outlines:
+        out.append(
+            '<g class="region-outlines" fill="none" stroke="#ffffff" stroke-width="2" '
+            'stroke-linejoin="round" stroke-linecap="round" pointer-events="none">'
+        )
+        out.extend(f'<path data-outline="{escape(code)}" d="{d}"/>' for code, d in outlines.items())
+        out.append("</g>")
+    out.append("</svg>")
+    return "".join(out)
+
+
+def _ring_centroid(xy: FloatArray) -> tuple[float, float, float]:
+    """Shoelace area (absolute) and centroid of one closed ring."""
+    x, y = xy[:, 0], xy[:, 1]
+    xn, yn = np.roll(x, -1), np.roll(y, -1)
+    cross = x * yn - xn * y
+    area = cross.sum() / 2
+    if abs(area) < 1e-15:
+        return 0.0, float(x.mean()), float(y.mean())
+    cx = ((x + xn) * cross).sum() / (6 * area)
+    cy = ((y + yn) * cross).sum() / (6 * area)
+    return abs(float(area)), float(cx), float(cy)
+
+
+def feature_centroid(topology: Topology, feature: Feature) -> tuple[float, float]:
+    """Area-weighted (lat, lon) centroid; holes subtract, islands add."""
+    rings = [ring_coords(topology, r) for poly in feature.polygons for r in poly]
+    lat0 = float(np.concatenate(rings)[:, 1].mean())
+    k = math.cos(math.radians(lat0))
+    total = sx = sy = 0.0
+    for poly in feature.polygons:
+        for j, ring in enumerate(poly):
+            xy = ring_coords(topology, ring) * np.array([k, 1.0])
+            area, cx, cy = _ring_centroid(xy)
+            sign = 1.0 if j == 0 else -1.0  # first ring is the outer one
+            total += sign * area
+            sx += sign * area * cx
+            sy += sign * area * cy
+    if total <= 0:
+        return lat0, float(np.concatenate(rings)[:, 0].mean())
+    return sy / total, sx / total / k
+
+
+def safety_region_centroids(topology: Topology) -> dict[str, tuple[float, float]]:
+    """(lat, lon) per safety region, e.g. for distances between regions."""
+    return {code: feature_centroid(topology, f) for code, f in topology.safety_regions().items()}
