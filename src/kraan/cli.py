@@ -21,7 +21,7 @@ app = typer.Typer(
 )
 token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
-console = Console(stderr=True)
+console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
     str | None,

@@ -22,6 +22,7 @@ from kraan.domain.model import (
     CareLevel,
     LevelReport,
     LevelStatus,
+    Location,
     LocationKind,
     Provenance,
 )
@@ -145,7 +146,9 @@ def _ints(values: np.ndarray, fallback: int) -> tuple[np.ndarray, np.ndarray]:
     return np.round(values[idx]).astype(np.int64), ~known
 
 
-def _staffed(total: np.ndarray, occupied: np.ndarray, planned: np.ndarray):
+def _staffed(
+    total: np.ndarray, occupied: np.ndarray, planned: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
     """Split national staffed beds so each location keeps staffed >= occupied when possible.
 
     Free beds (staffed - occupied) go to locations in proportion to their slack under a
@@ -169,7 +172,9 @@ def _status(occupied: int, staffed: int) -> LevelStatus:
     return LevelStatus.AVAILABLE
 
 
-def _levels(reference: Reference, series: NationalSeries, shares: np.ndarray):
+def _levels(
+    reference: Reference, series: NationalSeries, shares: np.ndarray
+) -> tuple[list[Location], tuple[_Level, ...], dict[CareLevel, np.ndarray], np.ndarray]:
     """Apportion every national figure over the Dutch locations, level by level."""
     dutch = [loc for loc in reference.locations if loc.kind != LocationKind.ABROAD]
     region_col = {r.code: i for i, r in enumerate(reference.regions)}
@@ -246,6 +251,8 @@ def _levels(reference: Reference, series: NationalSeries, shares: np.ndarray):
     )
     elv_non = split(np.full(len(series), round(ELV_NON_COVID_SHARE * ELV_VVT_BEDS)), elv_planned)
     elv_occ = elv_covid + elv_non
+    # Staffed = planned ELV beds, scaled up when occupancy needs it (ELV scale-up within 72 h,
+    # domain.md "Figures for parameters", action plan item 3).
     elv_cap = np.maximum(ELV_VVT_BEDS, np.ceil(elv_occ.sum(axis=1) / MAX_ESTIMATED_OCCUPANCY))
     elv_staffed, elv_over = _staffed(elv_cap.astype(np.int64), elv_occ, elv_planned)
 
@@ -296,6 +303,9 @@ def build_demo_reports(
     seed: int = 2020,
 ) -> Iterator[CapacityReport]:
     """One report per Dutch location per day at 08:00 (naive UTC), plus Germany's IC count.
+
+    Germany (``DE-ABROAD``) reports IC only, staffed = occupied = NL patients there (beds
+    were arranged per patient), on days where that number is known.
 
     Provenance: ESTIMATED on days that needed an estimated national figure (all of 2020:
     ward non-COVID and staffed beds are not in the old feed), else IMPUTED on days LCPS did

@@ -1,0 +1,217 @@
+"""The write side of the dashboard: log in, log out, declare a regional status.
+
+Every POST needs the Origin (or Referer) of this host; the declaration and the
+logout also need the per-session form token of :func:`kraan.web.pages.csrf_token`.
+The session cookie is httponly and SameSite=Strict, so another site's page can
+neither read it nor send it along.
+"""
+
+from __future__ import annotations
+
+import hmac
+from datetime import timedelta
+from typing import Annotated
+from urllib.parse import urlsplit
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
+from kraan.domain.access import can_declare_status
+from kraan.settings import Settings
+from kraan.store.access import issue_token, principal_for_login, revoke_token
+from kraan.store.declarations import declare_status
+from kraan.store.reference import load_regions
+from kraan.web.pages import DECLARABLE, csrf_token, region_view, render
+
+router = APIRouter(include_in_schema=False)
+SESSION_LIFETIME = timedelta(hours=12)
+
+
+def _same_origin(request: Request) -> bool:
+    """Origin (or Referer) must name this host when the browser sends one."""
+    for header in ("origin", "referer"):
+        value = request.headers.get(header)
+        if value:
+            return urlsplit(value).netloc == request.headers.get("host", "")
+    return True
+
+
+def _form_ok(request: Request, settings: Settings, form_token: str) -> bool:
+    session = request.cookies.get(settings.session_cookie)
+    if not session or not _same_origin(request):
+        return False
+    return hmac.compare_digest(csrf_token(session), form_token)
+
+
+def _safe_next(target: str) -> str:
+    """Only local paths, so the login form cannot bounce to another site."""
+    return target if target.startswith("/") and not target.startswith("//") else "/"
+
+
+def _declaration_problem(status: str, reason: str, hours: str) -> str | None:
+    """The same rules as the API's DeclarationCreate, worded for a person."""
+    if status not in {s.value for s in DECLARABLE}:
+        return "Choose a status."
+    if len(reason) < 5:
+        return "Give a reason of at least 5 characters."
+    if len(reason) > 2000:
+        return "Keep the reason under 2,000 characters."
+    if hours not in ("", "24", "72", "168"):
+        return "Choose how long the declaration holds."
+    return None
+
+
+@router.post("/regions/{code}/declare", response_class=HTMLResponse)
+def declare_page(
+    request: Request,
+    code: str,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+    status: Annotated[str, Form()] = "",
+    reason: Annotated[str, Form()] = "",
+    hours: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """Declare a regional status: coordinators only, audited by declare_status."""
+    if principal is None:
+        return render(
+            request,
+            "login.html",
+            None,
+            status_code=401,
+            next=f"/regions/{code}",
+            error="Log in as a coordinator to declare a status.",
+        )
+    if not _form_ok(request, settings, csrf):
+        return render(
+            request,
+            "error.html",
+            principal,
+            status_code=403,
+            title="Form expired",
+            message="This form did not come from your current session. Reload the page and "
+            "submit again.",
+        )
+    if not can_declare_status(principal, region_code=code):
+        return render(
+            request,
+            "error.html",
+            principal,
+            status_code=403,
+            title="Not allowed",
+            message=f"Only the coordinators of {code} or a national coordinator may declare "
+            "its status.",
+        )
+    reason = reason.strip()
+    form = {"status": status, "reason": reason, "hours": hours}
+    problem = _declaration_problem(status, reason, hours)
+    if problem:
+        return region_view(
+            request,
+            engine,
+            settings,
+            principal,
+            code,
+            status_code=422,
+            form={**form, "error": problem},
+        )
+    now = utc_now()
+    with engine.begin() as conn:
+        if code not in {r.code for r in load_regions(conn)}:
+            return render(
+                request,
+                "error.html",
+                principal,
+                status_code=404,
+                title="Unknown region",
+                message=f"No region '{code}'.",
+            )
+        declare_status(
+            conn,
+            region_code=code,
+            status=status,
+            reason=reason,
+            actor=principal.username,
+            now=now,
+            valid_from=now,
+            valid_until=now + timedelta(hours=int(hours)) if hours else None,
+        )
+    return RedirectResponse(f"/regions/{code}?declared=1", status_code=303)
+
+
+@router.get("/login", response_class=HTMLResponse)
+def login_form(request: Request, principal: OptionalPrincipalDep, next: str = "/") -> HTMLResponse:
+    return render(request, "login.html", principal, next=_safe_next(next))
+
+
+@router.post("/login", response_class=HTMLResponse)
+def login(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    username: Annotated[str, Form()] = "",
+    password: Annotated[str, Form()] = "",
+    next: Annotated[str, Form()] = "/",
+) -> Response:
+    found = None
+    if _same_origin(request) and username and password:
+        with engine.connect() as conn:
+            found = principal_for_login(conn, username=username.strip(), password=password)
+    if found is None:
+        return render(
+            request,
+            "login.html",
+            None,
+            status_code=401,
+            next=_safe_next(next),
+            username=username,
+            error="Unknown user name or wrong password.",
+        )
+    user, principal = found
+    with engine.begin() as conn:
+        token = issue_token(
+            conn,
+            user_id=user,
+            now=utc_now(),
+            actor=principal.username,
+            kind="session",
+            label="web session",
+            lifetime=SESSION_LIFETIME,
+            token_bytes=settings.token_bytes,
+        )
+    response = RedirectResponse(_safe_next(next), status_code=303)
+    response.set_cookie(
+        settings.session_cookie,
+        token,
+        max_age=int(SESSION_LIFETIME.total_seconds()),
+        httponly=True,
+        samesite="strict",
+        secure=request.url.scheme == "https",
+        path="/",
+    )
+    return response
+
+
+@router.get("/logout", response_class=HTMLResponse)
+def logout_form(request: Request, principal: OptionalPrincipalDep) -> Response:
+    if principal is None:
+        return RedirectResponse("/", status_code=303)
+    return render(request, "logout.html", principal)
+
+
+@router.post("/logout")
+def logout(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    session = request.cookies.get(settings.session_cookie)
+    if session and _form_ok(request, settings, csrf):
+        with engine.begin() as conn:
+            revoke_token(conn, token=session, now=utc_now())
+    response = RedirectResponse("/", status_code=303)
+    response.delete_cookie(settings.session_cookie, path="/", httponly=True, samesite="strict")
+    return response

@@ -1,0 +1,415 @@
+"""Dashboard pages: server-rendered HTML over the same overview the API serves.
+
+Every figure on a page comes from :func:`kraan.services.contract.status_document`,
+the dict ``GET /api/v1/status`` returns, so what a coordinator reads on screen and
+what a tool reads from the API cannot drift apart. Reading is public; writing
+(declaring a regional status) needs a session and a per-session form token.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Mapping
+from datetime import datetime, timedelta
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Any
+from urllib.parse import urlencode
+
+import numpy as np
+import numpy.typing as npt
+from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi.responses import HTMLResponse
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Connection, func, select
+
+from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, parse_as_of, utc_now
+from kraan.domain.access import Principal, can_declare_status
+from kraan.domain.model import CareLevel, LevelStatus
+from kraan.domain.phases import RegionStatus
+from kraan.services.contract import status_document
+from kraan.services.overview import Overview, build_overview, criteria_for
+from kraan.settings import Settings
+from kraan.store.reports import latest_reports
+from kraan.store.series import daily_totals
+from kraan.store.tables import submissions
+from kraan.web.geo import load_topology, region_map_svg, region_outlines, region_paths
+from kraan.web.svg import HLine, Series, fmt_number, line_chart
+
+WEB_DIR = Path(__file__).resolve().parent
+templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
+router = APIRouter(include_in_schema=False)
+
+#: LNAZ scale-up plan: 1,350 IC beds guaranteed (domain.md, "Public figures").
+IC_SCALE_UP_BEDS = 1_350
+RANGES = (30, 90, 180, 365)
+DECLARABLE = tuple(s for s in RegionStatus if s is not RegionStatus.UNKNOWN)
+#: Phase -> the status colour that says how bad it is (1x calm, 2x pressure, 2D/3 crisis).
+PHASE_TONE = {
+    "1A": "normal",
+    "1B": "normal",
+    "2A": "under_pressure",
+    "2B": "under_pressure",
+    "2C": "under_pressure",
+    "2D": "no_critical_planned",
+    "3": "no_acute",
+}
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else fmt_number(value)
+
+
+def _pct(value: float | None) -> str:
+    return "–" if value is None else f"{value:.0%}"
+
+
+def _indicator(value: float | None) -> str:
+    """Same rule as the status explanation: shares as %, other values with one decimal."""
+    if value is None or value != value:
+        return "–"
+    return f"{value:.0%}" if abs(value) <= 2 else f"{value:.1f}"
+
+
+templates.env.filters.update(num=_num, pct=_pct, indicator=_indicator)
+templates.env.globals.update(status_label=lambda s: RegionStatus(s).label, phase_tone=PHASE_TONE)
+
+
+def mount_web(app: FastAPI) -> None:
+    """Static files at /static and the page routes (called by create_app)."""
+    from kraan.web import forms  # imports this module: bound late
+
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(router)
+    app.include_router(forms.router)
+
+
+# ---- request helpers -------------------------------------------------------------------
+
+
+def read_as_of(request: Request) -> tuple[datetime, str, str | None]:
+    """(moment, the query value to carry along in links, an error to show)."""
+    raw = request.query_params.get("as_of", "").strip()
+    try:
+        moment = parse_as_of(raw or None)
+    except HTTPException:
+        return utc_now(), "", f"'{raw}' is not a date (use YYYY-MM-DD); showing now instead."
+    return (moment or utc_now()), raw if moment else "", None
+
+
+def _query(**params: object) -> str:
+    kept = {k: v for k, v in params.items() if v not in (None, "")}
+    return "?" + urlencode(kept) if kept else ""
+
+
+def csrf_token(session_token: str) -> str:
+    """Bound to the session: a page from another site can neither read nor derive it."""
+    return hashlib.sha256(b"kraan-form:" + session_token.encode()).hexdigest()
+
+
+def render(
+    request: Request,
+    name: str,
+    principal: Principal | None,
+    *,
+    status_code: int = 200,
+    as_of: datetime | None = None,
+    carry: str = "",
+    **context: Any,
+) -> HTMLResponse:
+    settings: Settings = request.app.state.settings
+    session = request.cookies.get(settings.session_cookie)
+    moment = as_of or utc_now()
+    day = moment.date()
+    base = {
+        "principal": principal,
+        "csrf": csrf_token(session) if session and principal else "",
+        "as_of": moment,
+        "as_of_day": day.isoformat(),
+        "carry": carry,
+        "q": _query(as_of=carry),
+        "prev_day": (day - timedelta(days=1)).isoformat(),
+        "next_day": (day + timedelta(days=1)).isoformat(),
+        "path": request.url.path,
+    }
+    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
+
+
+# ---- data for the pages ------------------------------------------------------------------
+
+
+def _report_range(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    row = conn.execute(
+        select(func.min(submissions.c.reported_at), func.max(submissions.c.reported_at)).where(
+            submissions.c.is_current == True  # noqa: E712
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def _data_notice(
+    first: datetime, last: datetime, as_of: datetime, settings: Settings
+) -> dict[str, str] | None:
+    """Tell the coordinator when the picture is empty or old, and offer the newest day."""
+    if as_of < first:
+        text = f"No reports on or before {as_of:%d %b %Y}; reports run from {first:%d %b %Y}"
+    elif as_of - last > settings.stale_after:
+        text = f"The newest report is from {last:%d %b %Y %H:%M}: every figure below is stale"
+    else:
+        return None
+    return {"text": text, "href": _query(as_of=last.date().isoformat()), "day": f"{last:%d %b %Y}"}
+
+
+def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) -> dict[str, Any]:
+    """Daily IC and ward lines to as_of; days without any report are gaps, not zeros."""
+    end = as_of.date()
+    totals = daily_totals(conn, start=end - timedelta(days=days - 1), end=end, until=as_of)
+    pick: Callable[[CareLevel, str], npt.NDArray[np.int64]] | None
+    if region is None:
+        pick, reporting = totals.national, totals.reporting.sum(axis=0)
+    elif region in totals.region_codes:
+        row = totals.region_codes.index(region)
+        reporting = totals.reporting[row]
+
+        def pick(level: CareLevel, field: str) -> npt.NDArray[np.int64]:
+            return totals.get(level, field)[row]
+    else:  # a region without locations: nothing to draw
+        pick, reporting = None, np.zeros(len(totals.days), dtype=np.int64)
+
+    def line(level: CareLevel, *fields: str) -> list[float | None]:
+        if pick is None:
+            return [None] * len(totals.days)
+        values = sum(pick(level, f) for f in fields)
+        return [int(v) if r > 0 else None for v, r in zip(values, reporting, strict=True)]
+
+    charts: dict[str, str] = {}
+    for level, title in ((CareLevel.IC, "Intensive care (IC)"), (CareLevel.WARD, "Nursing ward")):
+        hlines = (
+            [HLine(IC_SCALE_UP_BEDS, "1,350 IC beds: scale-up plan")]
+            if level is CareLevel.IC and region is None
+            else []
+        )
+        charts[level.value] = line_chart(
+            [
+                Series("COVID", line(level, "covid"), colour="#d55e00", fill=True),
+                Series(
+                    "All occupied", line(level, "covid", "ontlabeld", "non_covid"), colour="#0072b2"
+                ),
+                Series("Staffed beds", line(level, "staffed"), colour="#1f2933", dashed=True),
+            ],
+            width=600,
+            height=270,
+            title=title,
+            y_label="patients / beds",
+            x_dates=totals.days,
+            marker_date=end,
+            hlines=hlines,
+        )
+    return {"charts": charts, "days": days, "ranges": RANGES, "region": region or ""}
+
+
+@lru_cache(maxsize=4)
+def _map_geometry(
+    path: Path, groups: tuple[tuple[str, tuple[str, ...]], ...]
+) -> tuple[Mapping[str, str], Mapping[str, str]]:
+    """Decoding and projecting the borders is the slow part; regions rarely change."""
+    topology = load_topology(path)
+    members = dict(groups)
+    return (
+        MappingProxyType(region_paths(topology, members)),
+        MappingProxyType(region_outlines(topology, members)),
+    )
+
+
+def _map(settings: Settings, overview: Overview, doc: dict[str, Any], carry: str) -> str | None:
+    groups = tuple((r.code, tuple(r.safety_regions)) for r in overview.regions if r.safety_regions)
+    path = settings.raw_data_dir / "geo" / "geography-simplified.topo.json"
+    try:
+        paths, outlines = _map_geometry(path, groups)
+    except (OSError, ValueError, KeyError):
+        return None  # no geography bundled: the table still says everything
+    statuses = {r["code"]: r["status"] for r in doc["regions"]}
+    return region_map_svg(
+        paths,
+        statuses=statuses,
+        labels={r["code"]: r["name"] for r in doc["regions"]},
+        links={code: f"/regions/{code}{_query(as_of=carry)}" for code in paths},
+        outlines=outlines,
+        status_labels={s.value: s.label for s in RegionStatus},
+        title="Regional status (ROAZ regions)",
+    )
+
+
+def _region_rows(doc: dict[str, Any]) -> list[dict[str, Any]]:
+    """Worst regions first: that is where the coordinator looks at 07:00."""
+    return sorted(
+        doc["regions"],
+        key=lambda r: (-RegionStatus(r["status"]).rank, -(r["ic"]["occupancy"] or 0)),
+    )
+
+
+# ---- pages -------------------------------------------------------------------------------
+
+
+@router.get("/", response_class=HTMLResponse)
+def overview_page(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+    days: int = 180,
+) -> HTMLResponse:
+    as_of, carry, error = read_as_of(request)
+    days = min(max(days, 14), 730)
+    with engine.connect() as conn:
+        first, last = _report_range(conn)
+        if first is None or last is None:
+            return render(request, "empty.html", principal, as_of=as_of, carry=carry)
+        overview = build_overview(conn, as_of=as_of, settings=settings)
+        trend = _trend(conn, as_of=as_of, days=days, region=None)
+    doc = status_document(overview)
+    return render(
+        request,
+        "overview.html",
+        principal,
+        as_of=as_of,
+        carry=carry,
+        error=error,
+        notice=_data_notice(first, last, as_of, settings),
+        doc=doc,
+        national=doc["national"],
+        rows=_region_rows(doc),
+        map_svg=_map(settings, overview, doc, carry),
+        trend=trend,
+        synthetic=sum(1 for _, loc in overview.locations if loc.synthetic),
+        status_counts={s.value: n for s, n in overview.phase.counts.items() if n},
+    )
+
+
+@router.get("/fragments/trend", response_class=HTMLResponse)
+def trend_fragment(
+    request: Request,
+    engine: EngineDep,
+    principal: OptionalPrincipalDep,
+    days: int = 180,
+    region: str = "",
+) -> HTMLResponse:
+    """The chart pair alone, for the htmx range switch."""
+    as_of, carry, _ = read_as_of(request)
+    with engine.connect() as conn:
+        trend = _trend(conn, as_of=as_of, days=min(max(days, 14), 730), region=region or None)
+    return render(request, "_trend.html", principal, as_of=as_of, carry=carry, trend=trend)
+
+
+def _locations(
+    conn: Connection, overview: Overview, code: str, settings: Settings
+) -> list[dict[str, Any]]:
+    """Latest report per location of the region, with stale and synthetic markers."""
+    mine = {i: loc for i, loc in overview.locations if loc.region_code == code}
+    latest = latest_reports(
+        conn, as_of=overview.as_of, location_ids={i: loc.code for i, loc in mine.items()}
+    )
+    rows = []
+    for loc in sorted(mine.values(), key=lambda item: (item.kind.value, item.name)):
+        report = latest.get(loc.code)
+        levels = {lv.care_level.value: lv for lv in report.levels} if report else {}
+        worst = [
+            (lv.care_level.value, lv.status.value)
+            for lv in levels.values()
+            if lv.status in (LevelStatus.LIMITED, LevelStatus.NOT_AVAILABLE)
+        ]
+        rows.append(
+            {
+                "location": loc,
+                "report": report,
+                "levels": levels,
+                "limited": worst,
+                "stale": report is not None
+                and overview.as_of - report.reported_at > settings.stale_after,
+            }
+        )
+    return rows
+
+
+def region_view(
+    request: Request,
+    engine: EngineDep,
+    settings: Settings,
+    principal: Principal | None,
+    code: str,
+    *,
+    days: int = 180,
+    status_code: int = 200,
+    form: dict[str, str] | None = None,
+) -> HTMLResponse:
+    as_of, carry, error = read_as_of(request)
+    with engine.connect() as conn:
+        overview = build_overview(conn, as_of=as_of, settings=settings)
+        doc = status_document(overview)
+        region = next((r for r in doc["regions"] if r["code"] == code), None)
+        if region is None:
+            return render(
+                request,
+                "error.html",
+                principal,
+                status_code=404,
+                as_of=as_of,
+                carry=carry,
+                title="Unknown region",
+                message=f"There is no ROAZ region with code '{code}'.",
+            )
+        first, last = _report_range(conn)
+        locations = _locations(conn, overview, code, settings)
+        trend = _trend(conn, as_of=as_of, days=min(max(days, 14), 730), region=code)
+    view = overview.statuses[code]
+    criteria = criteria_for(settings)
+    indicators = [
+        {
+            "label": ind.label,
+            "value": view.computed.indicators.get(ind.name),
+            "thresholds": {s.value: ind.thresholds.get(s) for s in DECLARABLE[1:]},
+            "crossed": {f.status.value for f in view.computed.findings if f.indicator == ind.name},
+            "source": ind.source,
+        }
+        for ind in criteria.indicators
+    ]
+    return render(
+        request,
+        "region.html",
+        principal,
+        status_code=status_code,
+        as_of=as_of,
+        carry=carry,
+        error=error,
+        notice=_data_notice(first, last, as_of, settings) if first and last else None,
+        region=region,
+        indicators=indicators,
+        held=view.computed.held_by_hysteresis,
+        criteria_version=criteria.version,
+        locations=locations,
+        trend=trend,
+        can_declare=principal is not None and can_declare_status(principal, region_code=code),
+        declarable=[(s.value, s.label) for s in DECLARABLE],
+        form=form or {},
+        declared_now=request.query_params.get("declared") == "1",
+    )
+
+
+@router.get("/regions/{code}", response_class=HTMLResponse)
+def region_page(
+    request: Request,
+    code: str,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+    days: int = 180,
+) -> HTMLResponse:
+    return region_view(request, engine, settings, principal, code, days=days)
+
+
+@router.get("/glossary", response_class=HTMLResponse)
+def glossary(request: Request, principal: OptionalPrincipalDep) -> HTMLResponse:
+    as_of, carry, _ = read_as_of(request)
+    return render(request, "glossary.html", principal, as_of=as_of, carry=carry)
