@@ -201,7 +201,6 @@ def run_clients(
             progress.update(task, completed=min(elapsed, seconds), description=label)
     for thread in threads:
         thread.join()
-    tally.latencies.append(0) if not tally.latencies and count else None
     return tally
 
 

@@ -27,7 +27,9 @@ def _default_raw_data_dir() -> Path:
         sibling = base.parent / "shared" / "data" / "raw"
         if sibling.is_dir():
             return sibling
-    return Path("../shared/data/raw")
+    # the workplace keeps the shared folder at a fixed place; a clone elsewhere still finds it
+    fixed = Path("/work/shared/data/raw")
+    return fixed if fixed.is_dir() else Path("../shared/data/raw")
 
 
 class Settings(BaseSettings):
