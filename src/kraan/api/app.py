@@ -11,6 +11,7 @@ from kraan import __version__
 from kraan.api.routers import admin, reports, status
 from kraan.settings import Settings, get_settings
 from kraan.store.db import make_engine, migrate
+from kraan.web.pages import mount_web
 
 
 def _field_name(loc: tuple[object, ...]) -> str:
@@ -49,10 +50,5 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(reports.router)
     app.include_router(status.router)
     app.include_router(admin.router)
-    try:
-        from kraan.web.pages import mount_web
-    except ImportError:  # the web layer is optional for API-only deployments
-        pass
-    else:
-        mount_web(app)
+    mount_web(app)
     return app

@@ -30,7 +30,11 @@ def _level(totals: LevelTotals, *, abroad: int | None = None) -> dict[str, Any]:
 def _area_levels(area: AreaSnapshot, abroad: int | None = None) -> dict[str, Any]:
     return {
         "ic": _level(area.level(CareLevel.IC), abroad=abroad),
-        "ward": _level(area.level(CareLevel.WARD), abroad=0 if abroad is not None else None),
+        # abroad is counted for IC only (LCPS IC_bezetting_covid_internationaal): null, not 0
+        "ward": {
+            **_level(area.level(CareLevel.WARD)),
+            **({"abroad": None} if abroad is not None else {}),
+        },
         "elv_vvt": _level(area.level(CareLevel.ELV_VVT)),
     }
 
@@ -38,6 +42,7 @@ def _area_levels(area: AreaSnapshot, abroad: int | None = None) -> dict[str, Any
 def status_document(overview: Overview) -> dict[str, Any]:
     snapshot = overview.snapshot
     national = snapshot.national
+    synthetic_regions = {loc.region_code for _, loc in overview.locations if loc.synthetic}
     regions = []
     for area in snapshot.regions:
         view = overview.statuses[area.code]
@@ -65,6 +70,7 @@ def status_document(overview: Overview) -> dict[str, Any]:
                 "stale": sorted(area.stale),
                 "imputed": area.imputed,
                 "provenance": sorted(p.value for p in area.provenance),
+                "synthetic_locations": area.code in synthetic_regions,
                 "staff_absence_pct": (
                     round(area.staff_absence_pct, 2) if area.staff_absence_pct is not None else None
                 ),
@@ -81,6 +87,7 @@ def status_document(overview: Overview) -> dict[str, Any]:
             "stale": len(national.stale),
             "imputed": national.imputed,
             "provenance": sorted(p.value for p in national.provenance),
+            "synthetic_locations": bool(synthetic_regions),
             "playbook": (
                 {
                     "governance": playbook.governance,

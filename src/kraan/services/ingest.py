@@ -14,14 +14,16 @@ from kraan.domain.validation import Issue, ValidationRules, naive_utc, validate_
 from kraan.settings import Settings
 from kraan.store.reference import load_locations
 from kraan.store.rejections import log_rejection
-from kraan.store.reports import (
-    SaveOutcome,
-    current_version,
-    previous_report,
-    report_as_dict,
-    same_figures,
-    save_report,
+from kraan.store.report_batch import (
+    ConcurrentWriteError,
+    Key,
+    Pending,
+    Stored,
+    is_retryable,
+    lookup,
+    save_reports,
 )
+from kraan.store.reports import SaveOutcome, report_as_dict, same_figures
 
 
 @dataclass(slots=True)
@@ -70,6 +72,10 @@ def _normalised(report: CapacityReport) -> CapacityReport:
     )
 
 
+#: Tries per batch when a concurrent request changed one of its reports meanwhile.
+ATTEMPTS = 3
+
+
 def ingest_reports(
     engine: Engine,
     reports: Sequence[CapacityReport],
@@ -81,53 +87,34 @@ def ingest_reports(
     all_or_nothing: bool,
     references: Sequence[str] | None = None,
 ) -> list[ItemResult]:
-    """Validate and store reports.
+    """Validate and store reports, set-based: a few statements per batch, not per report.
 
     ``all_or_nothing``: one bad report rejects the batch (API batches); otherwise
     valid reports are committed and each bad one is rejected on its own (CSV).
     Rejections are logged in their own transaction, so they survive a rollback.
+    A batch that lost a race with a concurrent correction of the same report is
+    rolled back and tried again (``ATTEMPTS`` times), then ConcurrentWriteError.
     """
     rules = rules_from(settings)
     now = naive_utc(now)
-    results: list[ItemResult] = []
     refs = list(references) if references else [f"item {i}" for i in range(len(reports))]
-    rejected: list[tuple[ItemResult, CapacityReport]] = []
-    with engine.begin() as conn:
-        located = {loc.code: (lid, loc) for lid, loc in load_locations(conn, active_only=False)}
-        known = frozenset(located)
-        batch_seen: set[tuple[str, datetime]] = set()
-        pending: list[tuple[ItemResult, CapacityReport, int]] = []
-        for index, raw in enumerate(reports):
-            report = _normalised(raw)
-            result = ItemResult(index, refs[index], "rejected")
-            results.append(result)
-            errors, warnings = _check(conn, report, principal, located, known, now, rules)
-            key = (report.location_code, report.reported_at)
-            if key in batch_seen:
-                errors.append(
-                    Issue("reported_at", "the same location and moment appear twice in this batch")
+    batch = [_normalised(raw) for raw in reports]
+    for attempt in range(1, ATTEMPTS + 1):
+        try:
+            with engine.begin() as conn:
+                results = _ingest_once(
+                    conn, batch, refs, principal, source, now, rules, all_or_nothing
                 )
-            batch_seen.add(key)
-            result.errors, result.warnings = errors, warnings
-            if errors:
-                rejected.append((result, report))
-            else:
-                pending.append((result, report, located[report.location_code][0]))
-        if all_or_nothing and rejected:
-            for result, _, _ in pending:
-                result.outcome = "not_saved"
-        else:
-            for result, report, location_id in pending:
-                saved = save_report(
-                    conn,
-                    report=report,
-                    location_id=location_id,
-                    actor=principal.username,
-                    source=source,
-                    now=now,
-                    warnings=[f"{w.field}: {w.message}" for w in result.warnings],
-                )
-                result.outcome, result.version = saved.outcome.value, saved.version
+            break
+        except Exception as error:
+            if not is_retryable(error):
+                raise
+            if attempt == ATTEMPTS:
+                raise ConcurrentWriteError(
+                    f"reports of this batch were changed by concurrent requests {ATTEMPTS} "
+                    "times in a row; nothing was stored, send the batch again"
+                ) from error
+    rejected = [(result, batch[result.index]) for result in results if result.errors]
     if rejected:
         with engine.begin() as conn:
             for result, report in rejected:
@@ -144,50 +131,120 @@ def ingest_reports(
     return results
 
 
-def _check(
+def _ingest_once(
     conn: Connection,
-    report: CapacityReport,
+    batch: Sequence[CapacityReport],
+    refs: Sequence[str],
     principal: Principal,
-    located: dict[str, tuple[int, object]],
+    source: str,
+    now: datetime,
+    rules: ValidationRules,
+    all_or_nothing: bool,
+) -> list[ItemResult]:
+    """One transaction: authorise, look the batch up in one go, validate, save set-based."""
+    located = {loc.code: (lid, loc) for lid, loc in load_locations(conn, active_only=False)}
+    known = frozenset(located)
+    results = [ItemResult(index, refs[index], "rejected") for index in range(len(batch))]
+    keys: dict[int, Key] = {}  # index -> (location_id, reported_at), for known and allowed
+    seen: set[tuple[str, datetime]] = set()
+    duplicate: set[int] = set()
+    for index, report in enumerate(batch):
+        if (report.location_code, report.reported_at) in seen:
+            duplicate.add(index)
+        seen.add((report.location_code, report.reported_at))
+        entry = located.get(report.location_code)
+        if entry is None:  # unknown location: the validator says so, nothing to look up
+            verdict = validate_report(report, known_locations=known, now=now, rules=rules)
+            results[index].errors = list(verdict.errors)
+            results[index].warnings = list(verdict.warnings)
+        elif not can_report_for(
+            principal, location_code=report.location_code, region_code=entry[1].region_code
+        ):
+            results[index].errors = [_not_allowed(principal, report.location_code)]
+        else:
+            keys[index] = (entry[0], report.reported_at)
+    codes = {lid: code for code, (lid, _) in located.items()}
+    stored = lookup(conn, list(keys.values()), codes)
+    _validate_in_time_order(batch, keys, stored, results, known, now, rules)
+    for index in duplicate:
+        results[index].errors.append(
+            Issue("reported_at", "the same location and moment appear twice in this batch")
+        )
+    pending = [index for index in keys if not results[index].errors]
+    if all_or_nothing and any(result.errors for result in results):
+        for index in pending:
+            results[index].outcome = "not_saved"
+        return results
+    items = [
+        Pending(
+            batch[index],
+            keys[index][0],
+            stored[keys[index]],
+            tuple(f"{w.field}: {w.message}" for w in results[index].warnings),
+        )
+        for index in pending
+    ]
+    saved = save_reports(conn, items, actor=principal.username, source=source, now=now)
+    for index, outcome in zip(pending, saved, strict=True):
+        results[index].outcome, results[index].version = outcome.outcome.value, outcome.version
+    return results
+
+
+def _validate_in_time_order(
+    batch: Sequence[CapacityReport],
+    keys: dict[int, Key],
+    stored: dict[Key, Stored],
+    results: list[ItemResult],
     known: frozenset[str],
     now: datetime,
     rules: ValidationRules,
-) -> tuple[list[Issue], list[Issue]]:
-    entry = located.get(report.location_code)
-    previous = None
-    is_correction = False
-    if entry is not None:
-        location_id, location = entry
-        region_code = location.region_code  # type: ignore[attr-defined]
-        if not can_report_for(
-            principal, location_code=report.location_code, region_code=region_code
-        ):
-            return [
-                Issue(
-                    "location_code",
-                    f"'{principal.username}' ({principal.role.value}) may not report for "
-                    f"{report.location_code}; use a token of that location or its region",
-                )
-            ], []
-        previous = previous_report(
-            conn, location_id=location_id, before=report.reported_at, code=report.location_code
+) -> None:
+    """Validate each location's reports oldest first, so DIVI jump warnings compare a
+    report with the one just before it: the batch's own valid earlier report, or the
+    stored one when that is later (or when the batch has none)."""
+    before: dict[int, CapacityReport] = {}  # latest valid batch report at an earlier moment
+    at_moment: dict[int, CapacityReport] = {}  # first valid batch report at the last moment
+    for index in sorted(keys, key=lambda i: (keys[i], i)):
+        location_id, at = keys[index]
+        report = batch[index]
+        latest = at_moment.get(location_id)
+        if latest is not None and latest.reported_at < at:
+            before[location_id] = at_moment.pop(location_id)
+        found = stored[keys[index]]
+        previous = found.previous
+        own = before.get(location_id)
+        if own is not None and (previous is None or own.reported_at >= previous.reported_at):
+            previous = own
+        verdict = validate_report(
+            report,
+            known_locations=known,
+            now=now,
+            rules=rules,
+            previous=previous,
+            is_correction=found.current is not None and not same_figures(found.current, report),
         )
-        stored = current_version(
-            conn, location_id=location_id, reported_at=report.reported_at, code=report.location_code
-        )
-        is_correction = stored is not None and not same_figures(stored, report)
-    verdict = validate_report(
-        report,
-        known_locations=known,
-        now=now,
-        rules=rules,
-        previous=previous,
-        is_correction=is_correction,
+        results[index].errors = list(verdict.errors)
+        results[index].warnings = list(verdict.warnings)
+        if not verdict.errors:
+            at_moment.setdefault(location_id, report)
+
+
+def _not_allowed(principal: Principal, location_code: str) -> Issue:
+    return Issue(
+        "location_code",
+        f"'{principal.username}' ({principal.role.value}) may not report for "
+        f"{location_code}; use a token of that location or its region",
     )
-    return list(verdict.errors), list(verdict.warnings)
 
 
-__all__ = ["ItemResult", "SaveOutcome", "ingest_reports", "rules_from"]
+__all__ = [
+    "ConcurrentWriteError",
+    "ItemResult",
+    "SaveOutcome",
+    "import_csv",
+    "ingest_reports",
+    "rules_from",
+]
 
 
 def import_csv(

@@ -171,7 +171,7 @@ def build_overview(conn: Connection, *, as_of: datetime, settings: Settings) -> 
         if previous is RegionStatus.UNKNOWN:
             previous = RegionStatus.NORMAL
         indicators = snapshot_indicators(area, week_before, criteria)
-        if area.expected == 0 or (area.reporting == 0 and not area.stale):
+        if area.expected == 0 or area.reporting == 0:
             computed = classify_region({}, criteria, previous)
         else:
             computed = classify_region(indicators, criteria, previous)

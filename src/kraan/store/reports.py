@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
 
-from sqlalchemy import Connection, and_, func, insert, select, update
+from sqlalchemy import Connection, and_, func, insert, select
 
 from kraan.domain.model import (
     CapacityReport,
@@ -94,25 +94,6 @@ def report_as_dict(report: CapacityReport) -> dict[str, object]:
     }
 
 
-def _current_submission(
-    conn: Connection, location_id: int, reported_at: datetime
-) -> Mapping[str, object] | None:
-    row = (
-        conn.execute(
-            select(submissions)
-            .where(
-                submissions.c.location_id == location_id,
-                submissions.c.reported_at == reported_at,
-                submissions.c.is_current == True,  # noqa: E712
-            )
-            .with_for_update()
-        )
-        .mappings()
-        .first()
-    )
-    return row
-
-
 def save_report(
     conn: Connection,
     *,
@@ -124,59 +105,46 @@ def save_report(
     warnings: Sequence[str] = (),
 ) -> SaveResult:
     """Store one validated report. Same figures again: nothing changes. Other figures
-    for the same location and moment: a new version; the old one stays queryable."""
-    existing = _current_submission(conn, location_id, report.reported_at)
-    version = 1
-    if existing is not None:
-        old = _hydrate(conn, [existing])[0]
-        if _same_figures(old, report):
-            return SaveResult(
-                report.location_code,
-                report.reported_at,
-                SaveOutcome.UNCHANGED,
-                int(existing["version"]),  # type: ignore[call-overload]
-                int(existing["id"]),  # type: ignore[call-overload]
-            )
-        version = int(existing["version"]) + 1  # type: ignore[call-overload]
-        conn.execute(
-            update(submissions).where(submissions.c.id == existing["id"]).values(is_current=False)
-        )
-    submission_id = conn.execute(
-        insert(submissions)
-        .values(
-            location_id=location_id,
-            reported_at=report.reported_at,
-            version=version,
-            is_current=True,
-            recorded_at=now,
-            recorded_by=actor,
-            source=source,
-            staff_absence_pct=report.staff_absence_pct,
-            critical_planned_care_ok=report.critical_planned_care_ok,
-            acute_care_ok=report.acute_care_ok,
-            provenance=report.provenance.value,
-            warnings="\n".join(warnings),
-        )
-        .returning(submissions.c.id)
-    ).scalar_one()
-    conn.execute(insert(submission_levels), [_level_row(submission_id, lv) for lv in report.levels])
-    stored = CapacityReport(**{**_fields(report), "version": version})
-    write_audit(
-        conn,
-        at=now,
-        actor=actor,
-        action="report.correct" if existing is not None else "report.create",
-        entity="report",
-        entity_key=f"{report.location_code}@{report.reported_at.isoformat()}",
-        before=report_as_dict(old) if existing is not None else None,
-        after=report_as_dict(stored),
-    )
-    outcome = SaveOutcome.CORRECTED if existing is not None else SaveOutcome.CREATED
-    return SaveResult(report.location_code, report.reported_at, outcome, version, submission_id)
+    for the same location and moment: a new version; the old one stays queryable.
+
+    A batch of one through the set-based path (kraan.store.report_batch), so single
+    writes and batches share one implementation of versions, locking and audit.
+    """
+    from kraan.store.report_batch import Pending, lookup, save_reports
+
+    key = (location_id, report.reported_at)
+    stored = lookup(conn, [key], {location_id: report.location_code})[key]
+    item = Pending(report, location_id, stored, tuple(warnings))
+    return save_reports(conn, [item], actor=actor, source=source, now=now)[0]
 
 
-def _fields(report: CapacityReport) -> dict[str, object]:
-    return {name: getattr(report, name) for name in report.__slots__}  # type: ignore[attr-defined]
+def _row_reports(
+    rows: Iterable[Mapping[str, object]], codes: Mapping[int, str]
+) -> dict[int, CapacityReport]:
+    """Reports by submission id from submission-joined-with-level rows (one row per level)."""
+    heads: dict[int, Mapping[str, object]] = {}
+    levels: dict[int, list[LevelReport]] = defaultdict(list)
+    for row in rows:
+        submission_id = int(row["id"])  # type: ignore[call-overload]
+        heads.setdefault(submission_id, row)
+        if row["care_level"] is not None:  # outer join: a submission without levels
+            levels[submission_id].append(_level_from_row(row))
+    return {
+        submission_id: CapacityReport(
+            location_code=codes[int(row["location_id"])],  # type: ignore[call-overload]
+            reported_at=row["reported_at"],  # type: ignore[arg-type]
+            levels=tuple(sorted(levels[submission_id], key=lambda lv: lv.care_level)),
+            staff_absence_pct=row["staff_absence_pct"],  # type: ignore[arg-type]
+            critical_planned_care_ok=row["critical_planned_care_ok"],  # type: ignore[arg-type]
+            acute_care_ok=row["acute_care_ok"],  # type: ignore[arg-type]
+            provenance=Provenance(row["provenance"]),
+            version=int(row["version"]),  # type: ignore[call-overload]
+        )
+        for submission_id, row in heads.items()
+    }
+
+
+_LEVEL_COLUMNS = [c for c in submission_levels.c if c.name != "submission_id"]
 
 
 def _hydrate(
@@ -184,33 +152,29 @@ def _hydrate(
     rows: Sequence[Mapping[str, object]],
     codes: Mapping[int, str] | None = None,
 ) -> list[CapacityReport]:
+    """Reports for submission rows, in their order; levels in one join per 900 ids."""
     if not rows:
         return []
-    ids = [row["id"] for row in rows]
-    levels: dict[int, list[LevelReport]] = defaultdict(list)
-    for chunk_start in range(0, len(ids), 900):
-        chunk = ids[chunk_start : chunk_start + 900]
-        for level_row in conn.execute(
-            select(submission_levels).where(submission_levels.c.submission_id.in_(chunk))
-        ).mappings():
-            levels[int(level_row["submission_id"])].append(_level_from_row(level_row))
     if codes is None:
         from kraan.store.reference import location_codes_by_id
 
         codes = location_codes_by_id(conn)
-    return [
-        CapacityReport(
-            location_code=codes[int(row["location_id"])],  # type: ignore[call-overload]
-            reported_at=row["reported_at"],  # type: ignore[arg-type]
-            levels=tuple(sorted(levels[int(row["id"])], key=lambda lv: lv.care_level)),  # type: ignore[call-overload]
-            staff_absence_pct=row["staff_absence_pct"],  # type: ignore[arg-type]
-            critical_planned_care_ok=row["critical_planned_care_ok"],  # type: ignore[arg-type]
-            acute_care_ok=row["acute_care_ok"],  # type: ignore[arg-type]
-            provenance=Provenance(row["provenance"]),
-            version=int(row["version"]),  # type: ignore[call-overload]
+    ids = [int(row["id"]) for row in rows]  # type: ignore[call-overload]
+    found: dict[int, CapacityReport] = {}
+    for start in range(0, len(ids), 900):
+        found.update(
+            _row_reports(
+                conn.execute(
+                    select(submissions, *_LEVEL_COLUMNS)
+                    .outerjoin(
+                        submission_levels, submission_levels.c.submission_id == submissions.c.id
+                    )
+                    .where(submissions.c.id.in_(ids[start : start + 900]))
+                ).mappings(),
+                codes,
+            )
         )
-        for row in rows
-    ]
+    return [found[i] for i in ids if i in found]
 
 
 def latest_reports(
@@ -390,7 +354,17 @@ def current_version(
     conn: Connection, *, location_id: int, reported_at: datetime, code: str
 ) -> CapacityReport | None:
     """The stored current version for this location and moment, if any."""
-    row = _current_submission(conn, location_id, reported_at)
+    row = (
+        conn.execute(
+            select(submissions).where(
+                submissions.c.location_id == location_id,
+                submissions.c.reported_at == reported_at,
+                submissions.c.is_current == True,  # noqa: E712
+            )
+        )
+        .mappings()
+        .first()
+    )
     return _hydrate(conn, [row], {location_id: code})[0] if row is not None else None
 
 

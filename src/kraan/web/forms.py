@@ -46,7 +46,9 @@ def _form_ok(request: Request, settings: Settings, form_token: str) -> bool:
 
 def _safe_next(target: str) -> str:
     """Only local paths, so the login form cannot bounce to another site."""
-    return target if target.startswith("/") and not target.startswith("//") else "/"
+    parts = urlsplit(target)
+    local = target.startswith("/") and not (parts.scheme or parts.netloc)
+    return target if local and "\\" not in target and not target.startswith("//") else "/"
 
 
 def _declaration_problem(status: str, reason: str, hours: str) -> str | None:
@@ -155,6 +157,7 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
+    """A session token in an httponly, SameSite=Strict cookie; the same message for any failure."""
     found = None
     if _same_origin(request) and username and password:
         with engine.connect() as conn:
@@ -196,6 +199,7 @@ def login(
 
 @router.get("/logout", response_class=HTMLResponse)
 def logout_form(request: Request, principal: OptionalPrincipalDep) -> Response:
+    """Logging out changes state, so a GET only shows the button that POSTs."""
     if principal is None:
         return RedirectResponse("/", status_code=303)
     return render(request, "logout.html", principal)
@@ -208,6 +212,7 @@ def logout(
     settings: SettingsDep,
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
+    """Revoke the session token server-side, not only the cookie."""
     session = request.cookies.get(settings.session_cookie)
     if session and _form_ok(request, settings, csrf):
         with engine.begin() as conn:

@@ -42,20 +42,11 @@ WEB_DIR = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 router = APIRouter(include_in_schema=False)
 
-#: LNAZ scale-up plan: 1,350 IC beds guaranteed (domain.md, "Public figures").
+#: LNAZ scale-up plan: 1,350 IC beds guaranteed, at most 1,700 (domain.md, "Public figures").
 IC_SCALE_UP_BEDS = 1_350
+IC_MAX_BEDS = 1_700
 RANGES = (30, 90, 180, 365)
 DECLARABLE = tuple(s for s in RegionStatus if s is not RegionStatus.UNKNOWN)
-#: Phase -> the status colour that says how bad it is (1x calm, 2x pressure, 2D/3 crisis).
-PHASE_TONE = {
-    "1A": "normal",
-    "1B": "normal",
-    "2A": "under_pressure",
-    "2B": "under_pressure",
-    "2C": "under_pressure",
-    "2D": "no_critical_planned",
-    "3": "no_acute",
-}
 
 
 def _num(value: float | None) -> str:
@@ -74,7 +65,7 @@ def _indicator(value: float | None) -> str:
 
 
 templates.env.filters.update(num=_num, pct=_pct, indicator=_indicator)
-templates.env.globals.update(status_label=lambda s: RegionStatus(s).label, phase_tone=PHASE_TONE)
+templates.env.globals.update(status_label=lambda s: RegionStatus(s).label)
 
 
 def mount_web(app: FastAPI) -> None:
@@ -119,6 +110,7 @@ def render(
     carry: str = "",
     **context: Any,
 ) -> HTMLResponse:
+    """Every page gets the as-of navigation, the principal and its form token."""
     settings: Settings = request.app.state.settings
     session = request.cookies.get(settings.session_cookie)
     moment = as_of or utc_now()
@@ -141,6 +133,7 @@ def render(
 
 
 def _report_range(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    """First and last report time: an empty store and an old store each get a notice."""
     row = conn.execute(
         select(func.min(submissions.c.reported_at), func.max(submissions.c.reported_at)).where(
             submissions.c.is_current == True  # noqa: E712
@@ -187,7 +180,10 @@ def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) 
     charts: dict[str, str] = {}
     for level, title in ((CareLevel.IC, "Intensive care (IC)"), (CareLevel.WARD, "Nursing ward")):
         hlines = (
-            [HLine(IC_SCALE_UP_BEDS, "1,350 IC beds: scale-up plan")]
+            [
+                HLine(IC_SCALE_UP_BEDS, "1,350 plan"),
+                HLine(IC_MAX_BEDS, "1,700 max"),
+            ]
             if level is CareLevel.IC and region is None
             else []
         )
@@ -202,7 +198,7 @@ def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) 
             width=600,
             height=270,
             title=title,
-            y_label="patients / beds",
+            y_label="beds",
             x_dates=totals.days,
             marker_date=end,
             hlines=hlines,

@@ -1,0 +1,285 @@
+"""``kraan backtest`` and ``kraan forecast``: occupancy forecasts from an LCPS datafeed.
+
+The plain functions :func:`backtest` and :func:`forecast` are meant to be registered on
+the main app (``app.command("backtest")(backtest)``); :data:`forecast_app` holds them
+too, for tests and for running this module on its own.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+import sys
+from datetime import date
+from pathlib import Path
+from typing import TYPE_CHECKING, Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+if TYPE_CHECKING:
+    from kraan.ingest.lcps import NationalSeries
+
+forecast_app = typer.Typer(
+    help="Occupancy forecasts with calibrated uncertainty, and their backtests.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+console = Console(stderr=True, soft_wrap=True)
+
+InputOption = Annotated[
+    Path | None,
+    typer.Option(
+        "--input",
+        help="LCPS datafeed CSV, old (lcps_by_day.csv) or new (covid-19-datafeed) format.",
+    ),
+]
+CombinedOption = Annotated[
+    bool,
+    typer.Option(
+        "--combined",
+        help="Instead of --input: the combined LCPS series 2020-02-27..2022-06-30 "
+        "(old feed for 2020, new feed from 2021; needs the raw data directory).",
+    ),
+]
+RawDirOption = Annotated[
+    Path | None,
+    typer.Option("--raw-dir", help="Raw data directory for --combined (KRAAN_RAW_DATA_DIR)."),
+]
+TargetOption = Annotated[str, typer.Option("--target", help="ic or ward (COVID occupancy).")]
+
+
+def _fail(message: str, code: int = 2) -> typer.Exit:
+    console.print(f"[red]{message}[/]")
+    return typer.Exit(code)
+
+
+def _date(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise _fail(f"{name} '{value}' is not a date: use YYYY-MM-DD") from None
+
+
+def _horizons(value: str) -> list[int]:
+    try:
+        horizons = sorted({int(part) for part in value.split(",") if part.strip()})
+    except ValueError:
+        raise _fail(f"--horizons '{value}' must be comma-separated days, e.g. 1,3,7,14") from None
+    if not horizons or horizons[0] < 1 or horizons[-1] > 14:
+        raise _fail("--horizons must lie in 1..14")
+    return horizons
+
+
+def _national(input_path: Path | None, combined: bool, raw_dir: Path | None) -> NationalSeries:
+    """Parse the chosen LCPS data; exit 1 naming the file and line on a bad file."""
+    from kraan.ingest.lcps import LcpsFormatError
+    from kraan.services.forecasting import load_national
+
+    if (input_path is None) == (not combined):
+        raise _fail("give exactly one of --input FILE and --combined")
+    if input_path is not None and not input_path.is_file():
+        raise _fail(f"{input_path} does not exist")
+    directory = None
+    if combined:
+        from kraan.settings import get_settings
+
+        directory = raw_dir or get_settings().raw_data_dir
+    try:
+        return load_national(input_path, raw_dir=directory)
+    except LcpsFormatError as error:
+        raise _fail(str(error), 1) from None
+
+
+def _target(value: str) -> str:
+    if value not in ("ic", "ward"):
+        raise _fail(f"--target must be ic or ward, not '{value}'")
+    return value
+
+
+def _emit(text: str, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(text)
+    else:
+        output.write_text(text, encoding="utf-8")
+        console.print(f"Wrote {output}")
+
+
+@forecast_app.command("backtest")
+def backtest(
+    target: TargetOption = "ic",
+    input_path: InputOption = None,
+    combined: CombinedOption = False,
+    raw_dir: RawDirOption = None,
+    start: Annotated[str | None, typer.Option(help="First origin (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day of data used (YYYY-MM-DD).")] = None,
+    horizons: Annotated[str, typer.Option(help="Days ahead to score, 1..14.")] = "1,3,7,14",
+    output_format: Annotated[str, typer.Option("--format", help="json, csv or table.")] = "table",
+    plot: Annotated[
+        Path | None, typer.Option("--plot", help="Also write a PNG of forecasts vs truth.")
+    ] = None,
+    hub: Annotated[
+        Path | None,
+        typer.Option("--hub", help="Also write kraan's forecasts as Forecast Hub CSV."),
+    ] = None,
+    output: Annotated[Path | None, typer.Option(help="Write to a file, not stdout.")] = None,
+    seed: Annotated[int | None, typer.Option(help="Monte Carlo seed.")] = None,
+) -> None:
+    """Rolling-origin backtest of kraan and the baselines (MAE, MAPE, WIS, coverage)."""
+    from dataclasses import replace
+
+    from kraan.domain.forecast import DEFAULT_PARAMS
+    from kraan.services.forecasting import backtest as run
+    from kraan.services.forecasting import backtest_document, backtest_rows
+
+    if output_format not in ("json", "csv", "table"):
+        raise _fail("--format must be json, csv or table")
+    level = _target(target)
+    days = _horizons(horizons)
+    first, last = _date(start, "--start"), _date(end, "--end")
+    if first and last and first > last:
+        raise _fail("--start lies after --end")
+    national = _national(input_path, combined, raw_dir)
+    params = DEFAULT_PARAMS if seed is None else replace(DEFAULT_PARAMS, seed=seed)
+    try:
+        report = run(
+            national,
+            target=level,
+            start=first,
+            end=last,
+            horizons=days,
+            params=params,
+            progress=console.is_terminal,
+        )
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    if plot is not None:
+        from kraan.services.forecast_output import plot_backtest
+
+        console.print(f"Wrote {plot_backtest(report, plot)}")
+    if hub is not None:
+        from kraan.services.forecast_output import backtest_hub_rows, write_hub_csv
+
+        with hub.open("w", encoding="utf-8", newline="") as handle:
+            write_hub_csv(backtest_hub_rows(report), handle)
+        console.print(f"Wrote {hub}")
+    if output_format == "json":
+        _emit(json.dumps(backtest_document(report), indent=2) + "\n", output)
+    elif output_format == "csv":
+        _emit(_csv(backtest_rows(report)), output)
+    else:
+        _print_table(report.target, report.start, report.end, backtest_rows(report), output)
+
+
+def _csv(rows: list[dict[str, object]]) -> str:
+    import io
+
+    buffer = io.StringIO()
+    writer = csv.DictWriter(buffer, fieldnames=list(rows[0]), lineterminator="\n")
+    writer.writeheader()
+    writer.writerows(rows)
+    return buffer.getvalue()
+
+
+def _fmt(value: object, spec: str) -> str:
+    return "-" if value is None else format(value, spec)
+
+
+def _print_table(
+    target: str, start: date, end: date, rows: list[dict[str, object]], output: Path | None
+) -> None:
+    table = Table(title=f"Backtest {target.upper()} occupancy, origins {start}..{end}")
+    for column in ("method", "h", "MAE", "MAPE %", "WIS", "cov50", "cov90", "n"):
+        table.add_column(column, justify="left" if column == "method" else "right")
+    for row in rows:
+        table.add_row(
+            str(row["method"]),
+            str(row["horizon"]),
+            _fmt(row["mae"], ".1f"),
+            _fmt(row["mape"], ".1f"),
+            _fmt(row["wis"], ".1f"),
+            _fmt(row["cov50"], ".2f"),
+            _fmt(row["cov90"], ".2f"),
+            str(row["n"]),
+            style="bold" if row["method"] == "kraan" else None,
+        )
+    if output is None:
+        Console().print(table)
+        return
+    with output.open("w", encoding="utf-8") as handle:
+        Console(file=handle, width=120).print(table)
+    console.print(f"Wrote {output}")
+
+
+@forecast_app.command("forecast")
+def forecast(
+    target: TargetOption = "ic",
+    input_path: InputOption = None,
+    combined: CombinedOption = False,
+    raw_dir: RawDirOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="Origin day (default: last day of data).")
+    ] = None,
+    capacity: Annotated[
+        float | None,
+        typer.Option(help="Beds to compare with, e.g. 1350 (IC scale-up plan, domain.md)."),
+    ] = None,
+    output_format: Annotated[
+        str, typer.Option("--format", help="json, table or hub (Forecast Hub CSV).")
+    ] = "table",
+    output: Annotated[Path | None, typer.Option(help="Write to a file, not stdout.")] = None,
+) -> None:
+    """Forecast occupancy and admissions 1..14 days ahead with calibrated quantiles."""
+    from kraan.services.forecasting import forecast_national, forecast_to_json
+
+    if output_format not in ("json", "table", "hub"):
+        raise _fail("--format must be json, table or hub")
+    level = _target(target)
+    day = _date(as_of, "--as-of")
+    national = _national(input_path, combined, raw_dir)
+    try:
+        result = forecast_national(national, target=level, as_of=day, capacity=capacity)
+    except ValueError as error:
+        raise _fail(str(error)) from None
+    if output_format == "hub":
+        import io
+
+        from kraan.services.forecast_output import forecast_hub_rows, write_hub_csv
+
+        buffer = io.StringIO()
+        write_hub_csv(forecast_hub_rows(result), buffer)
+        _emit(buffer.getvalue(), output)
+        return
+    document = forecast_to_json(result)
+    if output_format == "json":
+        _emit(json.dumps(document, indent=2) + "\n", output)
+        return
+    table = Table(title=f"{level.upper()} occupancy forecast from {document['as_of']} (kraan)")
+    for column in ("date", "h", "2.5%", "5%", "25%", "median", "75%", "95%", "97.5%", "P(>cap)"):
+        table.add_column(column, justify="right")
+    exceed = (document["capacity"] or {}).get("exceed_probability")
+    for i, row in enumerate(document["occupancy"]):
+        q = row["quantiles"]
+        cells = [q[k] for k in ("0.025", "0.05", "0.25", "0.5", "0.75", "0.95", "0.975")]
+        table.add_row(
+            row["date"],
+            str(row["horizon"]),
+            *(f"{v:.0f}" for v in cells),
+            "-" if exceed is None else f"{exceed[i]:.0%}",
+        )
+    out = Console()
+    out.print(table)
+    if document["capacity"]:
+        cap = document["capacity"]
+        out.print(
+            f"Capacity {cap['beds']:g}: median exceeds it on {cap['median_crossing'] or 'no day'}, "
+            f"upper end of the 90% interval on {cap['upper90_crossing'] or 'no day'} "
+            "(within 14 days)."
+        )
+
+
+if __name__ == "__main__":
+    forecast_app()

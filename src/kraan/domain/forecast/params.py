@@ -1,0 +1,55 @@
+"""One frozen parameter object for the forecasters, every default with its source.
+
+The CLI, the API and the tests all use :data:`DEFAULT_PARAMS` (or a ``replace`` of
+it), so a backtest and a live forecast of the same day give the same numbers.
+Values marked *tuned* were chosen on the LCPS series 2020-10..2022-06 from a small
+grid (docs/forecasting.md, "How the defaults were chosen"); that period is therefore
+in-sample for them, and the kept-back data after 2022-06-30 (SOURCES.md, section 4)
+is the honest test.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+
+@dataclass(frozen=True, slots=True)
+class ForecastParams:
+    """Settings of the ``kraan`` method and the baselines."""
+
+    horizon: int = 14  # issue: horizons 1..14 days
+    n_samples: int = 1000  # Monte Carlo paths; 2.5 % tail = 25 paths
+    seed: int = 20201001
+
+    # --- admissions model (growth of log admissions) ---
+    growth_window: int = 28  # days of admissions in the local-linear fit
+    growth_half_life: float = 3.0  # tuned: weight halves every 3 days (changepoint robustness)
+    damping: float = 0.9  # tuned: damped trend, Gardner & McKenzie (1985)
+    huber_k: float = 1.345  # Huber (1964); the usual 95 %-efficiency constant
+    weekday_window: int = 56  # 8 weeks for day-of-week factors of reported admissions
+    min_admission_days: int = 21  # fewer known days -> occupancy-trend fallback
+    pool_ward_growth: bool = True  # tuned: IC borrows growth from ward admissions (ward -> IC)
+    # tuned: the ward census has a day-of-week pattern of its own (LCPS 2020-2022: Tuesday
+    # +3 %, Saturday -3 %); the IC census has almost none, and estimating it adds noise.
+    census_weekday: tuple[str, ...] = ("ward",)
+
+    # --- length of stay (infinite-server queue, Bekker et al. 2023; Baas et al. 2021) ---
+    stay_window: int = 42  # tuned: days of occupancy the survival curve is fitted on
+    stay_max_lag: int = 70  # longest stay modelled; longer IC stays are rare
+    stay_scale_bounds: tuple[float, float] = (0.7, 1.4)  # admissions vs census definitions
+
+    # --- calibration of interval width from the method's own past errors ---
+    calibration_window: int = 90  # origins looked back on (only errors known by then)
+    calibration_min: int = 28  # fewer past errors -> raw model intervals
+    calibrate_bias: bool = False  # tuned: shifting the median did not pay off
+
+    # --- baselines ---
+    trend_window: int = 14  # linear trend: OLS on the last 14 days
+    sir_population: float = 17_407_585.0  # CBS, population of NL on 1 January 2020
+    sir_infectious_days: float = 10.0  # CHIME defaults/webapp.cfg --infectious-days 10
+    sir_hospitalized_rate: float = 0.025  # CHIME defaults/webapp.cfg --hospitalized-rate
+    sir_icu_rate: float = 0.0075  # CHIME defaults/webapp.cfg --icu-rate
+    sir_fit_days: int = 14  # doubling time from the last two weeks of admissions
+
+
+DEFAULT_PARAMS = ForecastParams()

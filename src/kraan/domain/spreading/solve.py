@@ -1,0 +1,217 @@
+"""The one interface to the optimiser: ``solve_plan(areas, settings) -> Plan`` (HiGHS).
+
+The model is assembled by the named builders of :mod:`.builders` into numpy arrays and
+passed to HiGHS in one ``passModel`` call (CSR), which keeps the 5,000-hospital case
+fast. "Do nothing" is always feasible and is handed to HiGHS as the starting solution,
+so a time limit still returns a valid plan. The returned occupancy is recomputed from
+the integer transfers, so conservation holds exactly, not to a solver tolerance.
+"""
+
+from __future__ import annotations
+
+import math
+import time
+from collections.abc import Sequence
+
+import highspy
+import numpy as np
+
+from kraan.domain.spreading.builders import BUILDERS, Context, LinearModel
+from kraan.domain.spreading.fairshare import base_occupancy
+from kraan.domain.spreading.model import (
+    Area,
+    FloatArray,
+    IntArray,
+    Plan,
+    SpreadSettings,
+    Transfer,
+)
+from kraan.domain.spreading.network import Arcs, build_arcs
+
+
+class SpreadInputError(ValueError):
+    """Bad areas or settings; ``problems`` lists (field, message) pairs."""
+
+    def __init__(self, problems: list[tuple[str, str]]) -> None:
+        self.problems = problems
+        super().__init__("; ".join(f"{name}: {message}" for name, message in problems))
+
+
+def input_problems(areas: Sequence[Area], settings: SpreadSettings) -> list[tuple[str, str]]:
+    """Everything wrong with the input, each with the field it concerns."""
+    found = list(settings.problems())
+    seen: set[str] = set()
+    for i, area in enumerate(areas):
+        where = f"areas[{i}]"
+        if not area.code:
+            found.append((f"{where}.code", "must not be empty"))
+        elif area.code in seen:
+            found.append((f"{where}.code", f"duplicate code {area.code!r}"))
+        seen.add(area.code)
+        for name in ("capacity", "covid_occupied", "non_covid_occupied"):
+            if getattr(area, name) < 0:
+                found.append((f"{where}.{name}", "must be >= 0"))
+        values = [*area.forecast, *(v for vs in area.forecast_quantiles.values() for v in vs)]
+        if any(not math.isfinite(v) or v < 0 for v in values):
+            found.append((f"{where}.forecast", "values must be finite and >= 0"))
+        if area.cost_weight < 0:
+            found.append((f"{where}.cost_weight", "must be >= 0"))
+        if abs(settings.quantile - 0.5) > 1e-9 and area.forecast:
+            if not any(abs(q - settings.quantile) < 1e-9 for q in area.forecast_quantiles):
+                found.append(
+                    (f"{where}.forecast_quantiles", f"has no quantile {settings.quantile}")
+                )
+    if not areas:
+        found.append(("areas", "at least one area is needed"))
+    return found
+
+
+def _x_upper(ctx: Context) -> FloatArray:
+    """Per [arc, class, day]: vehicle capacity, receiver's intake, sender's daily outflow."""
+    arcs, s = ctx.arcs, ctx.settings
+    intake = ctx.intake_bound()[arcs.target]  # [A, T]
+    upper = np.minimum(intake, ctx.max_outflow()[arcs.source][:, None])
+    caps = np.array(
+        [s.transport_capacity(c.vehicle) if s.enforce_transport_capacity else math.inf
+         for c in s.classes()]
+    )
+    return np.minimum(upper[:, None, :], caps[None, :, None])
+
+
+def build_model(areas: Sequence[Area], settings: SpreadSettings) -> Context:
+    """Arcs, variables and every builder that the settings switch on."""
+    base = base_occupancy(areas, settings.horizon_days, settings.quantile)
+    arcs = build_arcs(areas, settings)
+    n, days, k = len(areas), settings.horizon_days, len(settings.classes())
+    model = LinearModel()
+    empty = np.zeros((0, k, days), dtype=np.int64)
+    ctx = Context(list(areas), settings, arcs, base, model, empty, empty)
+    upper = _x_upper(ctx)
+    ctx.x_upper = upper.max(axis=2)
+    ctx.x = model.add_cols(upper.size, upper=upper.ravel(), integer=settings.integer).reshape(
+        len(arcs), k, days
+    )
+    ctx.occ = model.add_cols(n * days, start=base.ravel()).reshape(n, days)
+    for builder, switched_on in BUILDERS:
+        if switched_on(settings):
+            builder(ctx)
+    return ctx
+
+
+def _csr(model: LinearModel) -> tuple[IntArray, IntArray, FloatArray]:
+    rows = np.concatenate(model.entry_row)
+    cols = np.concatenate(model.entry_col)
+    values = np.concatenate(model.entry_value)
+    keep = values != 0.0
+    rows, cols, values = rows[keep], cols[keep], values[keep]
+    order = np.lexsort((cols, rows))
+    starts = np.searchsorted(rows[order], np.arange(model.num_row + 1)).astype(np.int32)
+    return starts, cols[order].astype(np.int32), values[order]
+
+
+def run_highs(
+    model: LinearModel, settings: SpreadSettings
+) -> tuple[str, FloatArray | None, float, float]:
+    """Solve with HiGHS; returns (status, column values or None, objective, MIP gap)."""
+    highs = highspy.Highs()
+    highs.setOptionValue("output_flag", False)
+    highs.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))
+    highs.setOptionValue("time_limit", float(settings.time_limit_seconds))
+    highs.setOptionValue("mip_abs_gap", float(settings.mip_abs_gap))
+    starts, index, value = _csr(model)
+    integer = np.concatenate(model.integer)
+    integrality = np.where(integer, 1, 0).astype(np.int32) if integer.any() else np.zeros(0, np.int32)
+    highs.passModel(
+        model.num_col, model.num_row, int(value.size), int(highspy.MatrixFormat.kRowwise),
+        int(highspy.ObjSense.kMinimize), 0.0,
+        np.concatenate(model.cost), np.concatenate(model.lower), np.concatenate(model.upper),
+        np.concatenate(model.row_lower), np.concatenate(model.row_upper),
+        starts, index, value, integrality,
+    )  # fmt: skip
+    if integer.any():
+        start = highspy.HighsSolution()
+        start.col_value = np.concatenate(model.start).tolist()
+        start.value_valid = True
+        highs.setSolution(start)
+    highs.run()
+    status = highs.getModelStatus()
+    name = {
+        highspy.HighsModelStatus.kOptimal: "optimal",
+        highspy.HighsModelStatus.kTimeLimit: "time_limit",
+        highspy.HighsModelStatus.kInfeasible: "infeasible",
+    }.get(status, highs.modelStatusToString(status).lower().replace(" ", "_"))
+    info = highs.getInfo()
+    if info.primal_solution_status != 2:  # 2 = feasible
+        return name, None, math.nan, math.inf
+    gap = float(info.mip_gap) if integer.any() else 0.0
+    values = np.asarray(highs.getSolution().col_value, dtype=np.float64)
+    return name, values, float(info.objective_function_value), gap
+
+
+def occupancy_after(base: FloatArray, arcs: Arcs, flows: FloatArray) -> FloatArray:
+    """base + cumulative net transfers; ``flows`` is [arc, day] patients (all classes)."""
+    net = np.zeros_like(base)
+    np.add.at(net, arcs.target, flows)
+    np.subtract.at(net, arcs.source, flows)
+    return base + np.cumsum(net, axis=1)
+
+
+def solve_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) -> Plan:
+    """The transfer plan that best meets the objectives within every enforced constraint."""
+    settings = settings or SpreadSettings()
+    problems = input_problems(areas, settings)
+    if problems:
+        raise SpreadInputError(problems)
+    began = time.perf_counter()
+    ctx = build_model(areas, settings)
+    codes = tuple(a.code for a in areas)
+    if len(ctx.arcs) == 0:
+        return Plan(codes, (), ctx.base, ctx.base.copy(), "optimal", 0.0, time.perf_counter() - began)
+    status, values, objective, gap = run_highs(ctx.model, settings)
+    elapsed = time.perf_counter() - began
+    if values is None:
+        return Plan(codes, (), ctx.base, ctx.base.copy(), status, math.nan, elapsed, gap)
+    x = values[ctx.x]
+    x = np.round(x) if settings.integer else np.floor(x + 1e-6)
+    x = np.maximum(x, 0.0)
+    if not settings.integer and settings.enforce_min_batch:
+        too_small = x.sum(axis=1, keepdims=True) < settings.min_batch
+        x = np.where(too_small, 0.0, x)
+    return _plan(areas, settings, ctx, x, status, objective, gap, elapsed)
+
+
+def _plan(
+    areas: Sequence[Area], settings: SpreadSettings, ctx: Context, x: FloatArray,
+    status: str, objective: float, gap: float, elapsed: float,
+) -> Plan:  # fmt: skip
+    flows = x.sum(axis=1)
+    return Plan(
+        codes=tuple(a.code for a in areas),
+        transfers=_transfers(areas, ctx, x, settings),
+        occupancy_before=ctx.base,
+        occupancy_after=occupancy_after(ctx.base, ctx.arcs, flows),
+        status=status,
+        objective=objective,
+        solve_seconds=elapsed,
+        mip_gap=gap,
+        patient_km=float((flows.sum(axis=1) * ctx.arcs.km).sum()),
+    )
+
+
+def _transfers(
+    areas: Sequence[Area], ctx: Context, x: FloatArray, settings: SpreadSettings
+) -> tuple[Transfer, ...]:
+    """Non-zero x entries, ordered by day, sender, receiver, class."""
+    classes = settings.classes()
+    arc, klass, day = np.nonzero(x > 0.5)
+    order = np.lexsort((klass, ctx.arcs.target[arc], ctx.arcs.source[arc], day))
+    return tuple(
+        Transfer(
+            day=int(day[o]),
+            source=areas[int(ctx.arcs.source[arc[o]])].code,
+            target=areas[int(ctx.arcs.target[arc[o]])].code,
+            patients=int(x[arc[o], klass[o], day[o]]),
+            patient_class=classes[int(klass[o])].name,
+        )
+        for o in order
+    )
