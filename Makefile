@@ -28,6 +28,7 @@ test: $(STAMP) lint
 bench: $(STAMP)
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_monitor.py
+	$(BIN)/python bench/bench_backtest.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache

@@ -54,10 +54,11 @@ class _Beds:
         for name in ("covid", "ontlabeld", "non_covid"):
             if rng.random() < 0.15:
                 setattr(self, name, max(0, getattr(self, name) + rng.choice((-1, 1))))
-        while self.covid + self.ontlabeld + self.non_covid > self.staffed:
-            self.non_covid = max(0, self.non_covid - 1)
-            if self.non_covid == 0:
-                self.covid = max(0, self.covid - 1)
+        excess = self.covid + self.ontlabeld + self.non_covid - self.staffed
+        for name in ("non_covid", "ontlabeld", "covid"):  # never more occupied than staffed
+            take = min(max(excess, 0), getattr(self, name))
+            setattr(self, name, getattr(self, name) - take)
+            excess -= take
 
 
 @dataclass(slots=True)

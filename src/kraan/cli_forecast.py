@@ -159,7 +159,10 @@ def backtest(
     if plot is not None:
         from kraan.services.forecast_output import plot_backtest
 
-        console.print(f"Wrote {plot_backtest(report, plot)}")
+        try:
+            console.print(f"Wrote {plot_backtest(report, plot)}")
+        except ImportError:
+            raise _fail("--plot needs matplotlib: pip install matplotlib") from None
     if hub is not None:
         from kraan.services.forecast_output import backtest_hub_rows, write_hub_csv
 

@@ -2,14 +2,15 @@
 
 Per batch, not per report: one lookup finds, for every (location, moment) key,
 the current stored version and the stored report just before it; one locking
-read takes the current versions with ``FOR UPDATE`` (PostgreSQL); then one
-``UPDATE`` retires corrected versions and three ``executemany`` inserts add
-submissions (``RETURNING`` their ids), their levels and one audit row per change.
+read takes the current versions ``FOR UPDATE`` (PostgreSQL); one ``UPDATE``
+retires corrected versions; then submissions, their levels and one audit row
+per change go in as three bulk inserts (``COPY`` on PostgreSQL, multi-row
+``INSERT`` elsewhere). The old path spent five or six round trips per report.
 
 Concurrency: a version row that stops being current between the lookup and the
-lock, a duplicate version (``uq_submission_version``) or a deadlock all surface
-as :class:`ConcurrentWriteError` or an ``IntegrityError``/``OperationalError``;
-the caller rolls back and tries the batch again (see :func:`is_retryable`).
+lock, a second insert of the same version (``uq_submission_version``) or a
+deadlock fail the transaction; :func:`is_retryable` tells the caller that the
+batch may simply be tried again, which then sees the other request's result.
 """
 
 from __future__ import annotations
@@ -19,7 +20,22 @@ from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import Connection, DateTime, Integer, column, insert, select, update, values
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    FromClause,
+    Integer,
+    Table,
+    bindparam,
+    column,
+    func,
+    insert,
+    select,
+    text,
+    update,
+    values,
+)
+from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from kraan.domain.model import CapacityReport
@@ -52,14 +68,14 @@ def is_retryable(error: BaseException) -> bool:
     """Whether a failed batch may simply be tried again in a fresh transaction."""
     if isinstance(error, ConcurrentWriteError):
         return True
-    if not isinstance(error, DBAPIError):
-        return False
-    message = str(error.orig)
-    if isinstance(error, IntegrityError):  # a concurrent insert of the same version
+    cause = error.orig if isinstance(error, DBAPIError) else error  # COPY raises psycopg's own
+    message = str(cause)
+    state = getattr(cause, "sqlstate", None)
+    if state == "23505" or isinstance(error, IntegrityError):  # same version inserted twice
         return "uq_submission_version" in message or _SQLITE_UNIQUE_VERSION in message
     # PostgreSQL deadlock / serialization failure; SQLite's stale-snapshot "locked"
-    return getattr(error.orig, "sqlstate", None) in _RETRY_SQLSTATES or (
-        "database is locked" in message
+    return state in _RETRY_SQLSTATES or (
+        isinstance(error, DBAPIError) and "database is locked" in message
     )
 
 
@@ -93,8 +109,15 @@ def lookup(
     """
     unique = list(dict.fromkeys(keys))
     ids: dict[Key, tuple[int | None, int | None]] = {}
-    for start in range(0, len(unique), _CHUNK):
-        ids.update(_key_ids(conn, unique[start : start + _CHUNK]))
+    if conn.dialect.name == "postgresql" and unique:
+        ids.update(_key_ids(conn, _unnest_keys(), {
+            "location_ids": [lid for lid, _ in unique],
+            "moments": [at for _, at in unique],
+        }))  # fmt: skip
+    else:
+        for start in range(0, len(unique), _CHUNK):
+            chunk = unique[start : start + _CHUNK]
+            ids.update(_key_ids(conn, _values_keys(chunk), {}))
     current_ids = sorted({cur for cur, _ in ids.values() if cur is not None})
     if lock and current_ids and conn.dialect.name != "sqlite":
         locked: set[int] = set()
@@ -124,13 +147,33 @@ def lookup(
     }
 
 
-def _key_ids(conn: Connection, keys: Sequence[Key]) -> dict[Key, tuple[int | None, int | None]]:
-    """(current id, previous id) per key: two index seeks each on ix_submissions_latest."""
-    wanted = (
+def _unnest_keys() -> FromClause:
+    """PostgreSQL: the keys as two array parameters, so the statement is cached and short."""
+    return (
+        func.unnest(
+            bindparam("location_ids", type_=ARRAY(Integer)),
+            bindparam("moments", type_=ARRAY(DateTime)),
+        )
+        .table_valued(
+            column("location_id", Integer), column("reported_at", DateTime), name="batch_keys"
+        )
+        .render_derived()
+    )
+
+
+def _values_keys(keys: Sequence[Key]) -> FromClause:
+    """Portable (SQLite): the keys as a ``WITH batch_keys(...) AS (VALUES ...)`` list."""
+    return (
         values(column("location_id", Integer), column("reported_at", DateTime), name="batch_keys")
         .data(list(keys))
         .cte()
     )
+
+
+def _key_ids(
+    conn: Connection, wanted: FromClause, params: Mapping[str, object]
+) -> dict[Key, tuple[int | None, int | None]]:
+    """(current id, previous id) per key: two index seeks each on ix_submissions_latest."""
     same = (
         select(submissions.c.id)
         .where(
@@ -152,7 +195,9 @@ def _key_ids(conn: Connection, keys: Sequence[Key]) -> dict[Key, tuple[int | Non
         .limit(1)
         .scalar_subquery()
     )
-    rows = conn.execute(select(wanted.c.location_id, wanted.c.reported_at, same, before))
+    rows = conn.execute(
+        select(wanted.c.location_id, wanted.c.reported_at, same, before), dict(params)
+    )
     return {(int(lid), at): (cur, prev) for lid, at, cur, prev in rows}
 
 
@@ -210,17 +255,16 @@ def save_reports(
         # Insert in key order: two batches touching the same keys then wait, not deadlock.
         new.sort(key=lambda entry: (entry[1].location_id, entry[1].report.reported_at))
         ids = _insert_submissions(conn, new, actor=actor, source=source, now=now)
-        conn.execute(
-            insert(submission_levels),
+        _insert_rows(
+            conn,
+            submission_levels,
             [
                 _level_row(submission_id, level)
                 for submission_id, (_, item, _) in zip(ids, new, strict=True)
                 for level in item.report.levels
             ],
         )
-        conn.execute(
-            insert(audit_log), [_audit_row(item, version, actor, now) for _, item, version in new]
-        )
+        _insert_rows(conn, audit_log, [_audit_row(item, v, actor, now) for _, item, v in new])
         for submission_id, (index, item, version) in zip(ids, new, strict=True):
             outcome = SaveOutcome.CORRECTED if item.stored.current else SaveOutcome.CREATED
             results[index] = SaveResult(
@@ -237,7 +281,7 @@ def _insert_submissions(
     source: str,
     now: datetime,
 ) -> list[int]:
-    """One multi-row insert (SQLAlchemy's insertmanyvalues); ids in parameter order."""
+    """Insert the new versions; their ids come back in the order of ``new``."""
     rows = [
         {
             "location_id": item.location_id,
@@ -255,8 +299,50 @@ def _insert_submissions(
         }
         for _, item, version in new
     ]
-    statement = insert(submissions).returning(submissions.c.id, sort_by_parameter_order=True)
-    return [int(i) for i in conn.execute(statement, rows).scalars()]
+    if conn.dialect.name == "postgresql":
+        ids = _next_ids(conn, submissions, len(rows))
+        _insert_rows(conn, submissions, [{"id": i, **r} for i, r in zip(ids, rows, strict=True)])
+        return ids
+    returned = conn.execute(
+        insert(submissions).returning(
+            submissions.c.id, submissions.c.location_id, submissions.c.reported_at
+        ),
+        rows,
+    )
+    by_key = {(int(lid), at): int(sid) for sid, lid, at in returned}  # unique per batch
+    return [by_key[(item.location_id, item.report.reported_at)] for _, item, _ in new]
+
+
+def _next_ids(conn: Connection, table: Table, count: int) -> list[int]:
+    """PostgreSQL: reserve ``count`` ids from the table's own sequence in one round trip."""
+    statement = text(
+        "SELECT nextval(pg_get_serial_sequence(:table, 'id')) FROM generate_series(1, :n)"
+    )
+    return [int(i) for i in conn.execute(statement, {"table": table.name, "n": count}).scalars()]
+
+
+def _insert_rows(conn: Connection, table: Table, rows: Sequence[Mapping[str, object]]) -> None:
+    """Many rows at once: ``COPY`` on PostgreSQL, SQLAlchemy's insertmanyvalues elsewhere.
+
+    COPY runs on the same DBAPI connection, so it is part of the caller's
+    transaction; constraint violations still fail the batch (see is_retryable).
+    It is several times cheaper than a VALUES list of thousands of placeholders.
+    """
+    if not rows:
+        return
+    if conn.dialect.name != "postgresql":
+        conn.execute(insert(table), list(rows))
+        return
+    from psycopg import sql
+
+    names = list(rows[0])
+    statement = sql.SQL("COPY {} ({}) FROM STDIN").format(
+        sql.Identifier(table.name), sql.SQL(", ").join(map(sql.Identifier, names))
+    )
+    cursor = conn.connection.driver_connection.cursor()  # type: ignore[union-attr]
+    with cursor, cursor.copy(statement) as copy:
+        for row in rows:
+            copy.write_row([row[name] for name in names])
 
 
 def _audit_row(item: Pending, version: int, actor: str, now: datetime) -> dict[str, object]:

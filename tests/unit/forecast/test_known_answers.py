@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
+from tests.unit.forecast.synthetic import boxcar_census, series
 
 from kraan.domain.forecast import DEFAULT_PARAMS, forecast_at
 from kraan.domain.forecast.admissions import fit_growth
 from kraan.domain.forecast.los import fit_stay
 from kraan.domain.forecast.occupancy import QUEUE, kraan_raw
 from kraan.domain.forecast.quantiles import MEDIAN
-from tests.unit.forecast.synthetic import boxcar_census, series
 
 N_DAYS = 200
 
@@ -64,12 +64,16 @@ def test_growth_is_recovered_through_poisson_noise() -> None:
     assert np.mean(rates) == pytest.approx(0.04, abs=0.005)
 
 
-def test_a_changepoint_takes_over_within_days() -> None:
-    up = 100.0 * np.exp(0.05 * np.arange(60))
-    down = up[-1] * np.exp(-0.04 * np.arange(1, 11))
+@pytest.mark.parametrize(("days_after", "closer_than"), [(10, 0.3), (14, 0.15)])
+def test_a_changepoint_takes_over_within_days(days_after: int, closer_than: float) -> None:
+    old, new = 0.05, -0.04
+    up = 100.0 * np.exp(old * np.arange(60))
+    down = up[-1] * np.exp(new * np.arange(1, days_after + 1))
     fit = fit_growth(np.concatenate([up, down]), DEFAULT_PARAMS)
     assert fit is not None
-    assert fit.rate < -0.02  # the new regime dominates ten days after the change
+    assert fit.rate < 0  # the sign has flipped
+    # the share of the old regime left in the estimate shrinks with the half-life
+    assert abs(fit.rate - new) < closer_than * abs(old - new)
 
 
 def test_undamped_exponential_growth_carries_into_the_census() -> None:

@@ -16,7 +16,7 @@ import numpy as np
 
 from kraan.domain.forecast.calibration import apply_calibration
 from kraan.domain.forecast.model import calibrate
-from kraan.domain.forecast.occupancy import OCCUPANCY_TREND
+from kraan.domain.forecast.occupancy import OCCUPANCY_TREND, ForecastInputError
 from kraan.domain.forecast.params import ForecastParams
 from kraan.domain.forecast.quantiles import FloatArray
 from kraan.domain.forecast.scoring import Scores, summarise
@@ -71,16 +71,20 @@ def run_backtest(
         raise ValueError("no origin has 14 days of census behind it in the chosen period")
     start_raw = max(series.first_origin(), first - params.calibration_window)
     origins = np.arange(first, last + 1, dtype=np.int64)
-    out = {name: np.empty((origins.size, params.horizon, 9)) for name in methods}
+    out = {name: np.full((origins.size, params.horizon, 9), np.nan) for name in methods}
     fallback = np.zeros(origins.size)
     raw_origins = np.arange(start_raw, last + 1, dtype=np.int64)
     raws = np.empty((raw_origins.size, params.horizon, 9))
     truth = series.truth()
     for pos, origin in enumerate(raw_origins):
         origin = int(origin)
-        raw = raw_kraan_at(series, origin, params) if KRAAN in methods else None
-        if raw is not None:
-            raws[pos] = raw.occupancy
+        raw = None
+        if KRAAN in methods:
+            try:
+                raw = raw_kraan_at(series, origin, params)
+            except ForecastInputError:  # e.g. no census on that day: an unscored gap
+                raw = None
+        raws[pos] = raw.occupancy if raw is not None else np.nan
         if origin >= first:
             m = origin - first
             if raw is not None:

@@ -18,6 +18,7 @@ from kraan.domain.forecast.calibration import (
     apply_to_samples,
     fit_calibration,
 )
+from kraan.domain.forecast.occupancy import ForecastInputError
 from kraan.domain.forecast.params import ForecastParams
 from kraan.domain.forecast.quantiles import INTERVALS, MEDIAN, FloatArray
 from kraan.domain.forecast.target import (
@@ -94,10 +95,15 @@ def forecast_at(
         )
     raw = raw_kraan_at(series, origin, params, keep_samples=True)
     past = calibration_window(series, origin, params)
-    past_raws = [raw_kraan_at(series, int(j), params) for j in past]
     h, q = raw.occupancy.shape
-    occ_past = np.stack([r.occupancy for r in past_raws]) if past_raws else np.empty((0, h, q))
-    adm_past = np.stack([r.admissions for r in past_raws]) if past_raws else np.empty((0, h, q))
+    occ_past = np.full((past.size, h, q), np.nan)
+    adm_past = np.full((past.size, h, q), np.nan)
+    for m, j in enumerate(past):
+        try:
+            earlier = raw_kraan_at(series, int(j), params)
+        except ForecastInputError:  # a gap in the census: no error to learn from
+            continue
+        occ_past[m], adm_past[m] = earlier.occupancy, earlier.admissions
     occ_cal = calibrate(occ_past, past, series.truth(), origin, params)
     adm_cal = calibrate(adm_past, past, series.admissions_truth(), origin, params)
     occupancy = apply_calibration(raw.occupancy, occ_cal)

@@ -51,5 +51,25 @@ class ForecastParams:
     sir_icu_rate: float = 0.0075  # CHIME defaults/webapp.cfg --icu-rate
     sir_fit_days: int = 14  # doubling time from the last two weeks of admissions
 
+    def __post_init__(self) -> None:
+        problems = []
+        if not 1 <= self.horizon <= 60:
+            problems.append("horizon must lie in 1..60 days")
+        if self.n_samples < 50:
+            problems.append("n_samples must be at least 50 (quantiles need the tails)")
+        if not 0.0 < self.damping <= 1.0:
+            problems.append("damping must lie in (0, 1]")
+        if self.growth_half_life <= 0 or self.growth_window < 7:
+            problems.append("growth_half_life must be > 0 and growth_window >= 7 days")
+        low, high = self.stay_scale_bounds
+        if not 0.0 < low <= high:
+            problems.append("stay_scale_bounds must satisfy 0 < low <= high")
+        if self.stay_window < 7 or self.stay_max_lag < 7:
+            problems.append("stay_window and stay_max_lag must be at least 7 days")
+        if self.calibration_min < 1 or self.calibration_window < self.calibration_min:
+            problems.append("need 1 <= calibration_min <= calibration_window")
+        if problems:
+            raise ValueError("invalid forecast parameters: " + "; ".join(problems))
+
 
 DEFAULT_PARAMS = ForecastParams()

@@ -76,8 +76,8 @@ def chime_sir(
         scale = pop / (s + i + r)
         s, i, r = s * scale, i * scale, r * scale
         future[:, day] = rate * new
-    recent = occupancy[-fit_days:]
-    stay = int(np.clip(round(float(np.mean(recent) / max(np.mean(a[-fit_days:]), 1e-6))), 1, 60))
+    little = float(np.nanmean(occupancy[-fit_days:]) / max(np.nanmean(a[-fit_days:]), 1e-6))
+    stay = int(np.clip(round(little), 1, 60))  # Little's law: census / admissions
     past = a[-stay:] if a.shape[0] >= stay else np.concatenate([np.zeros(stay - a.shape[0]), a])
     both = np.concatenate([np.broadcast_to(past, (params.n_samples, stay)), future], axis=1)
     cums = np.concatenate([np.zeros((params.n_samples, 1)), np.cumsum(both, axis=1)], axis=1)

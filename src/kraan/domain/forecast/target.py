@@ -16,7 +16,7 @@ from kraan.domain.forecast.baselines import linear_trend, persistence
 from kraan.domain.forecast.history import BoolArray, scoreable_truth, visible_at
 from kraan.domain.forecast.occupancy import RawForecast, kraan_raw
 from kraan.domain.forecast.params import ForecastParams
-from kraan.domain.forecast.quantiles import FloatArray
+from kraan.domain.forecast.quantiles import QUANTILE_LEVELS, FloatArray
 from kraan.domain.forecast.sir import chime_sir
 
 IntArray = npt.NDArray[np.int64]
@@ -104,14 +104,16 @@ def baseline_at(
 ) -> FloatArray:
     """Quantiles ``(H, Q)`` of a baseline from the data visible at ``origin``."""
     occ, adm, _ = series.seen(origin)
+    if method not in BASELINES:
+        raise ValueError(f"unknown baseline {method!r}; use one of {BASELINES}")
+    if occ.shape[0] < 2 or not np.isfinite(occ[-1]):
+        return np.full((params.horizon, QUANTILE_LEVELS.size), np.nan)  # no census: no forecast
     rng = rng_for(params, series, origin, method)
     if method == "persistence":
         return persistence(occ, params, rng)
     if method == "linear_trend":
         return linear_trend(occ, params)
-    if method == "chime_sir":
-        return chime_sir(adm, occ, params=params, rng=rng, level=series.level)
-    raise ValueError(f"unknown method {method!r}; use one of {METHODS}")
+    return chime_sir(adm, occ, params=params, rng=rng, level=series.level)
 
 
 def truth_matrix(values: FloatArray, origins: IntArray, horizon: int) -> FloatArray:

@@ -138,6 +138,8 @@ class SpreadSettings:
     mip_rel_gap: float = 0.001
     mip_abs_gap: float = 10.0
     time_limit_seconds: float = 30.0
+    #: any further HiGHS option by name, e.g. {"mip_heuristic_effort": 0.3}
+    highs_options: Mapping[str, float | int | bool | str] = field(default_factory=dict)
 
     def __post_init__(self) -> None:
         """Accept plain strings for the enum options (JSON, CLI)."""

@@ -118,9 +118,11 @@ def run_highs(
     highs.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))
     highs.setOptionValue("time_limit", float(settings.time_limit_seconds))
     highs.setOptionValue("mip_abs_gap", float(settings.mip_abs_gap))
+    for name, value in settings.highs_options.items():
+        highs.setOptionValue(name, value)
     starts, index, value = _csr(model)
     integer = np.concatenate(model.integer)
-    integrality = np.where(integer, 1, 0).astype(np.int32) if integer.any() else np.zeros(0, np.int32)
+    integrality = np.where(integer, 1, 0).astype(np.int32)
     highs.passModel(
         model.num_col, model.num_row, int(value.size), int(highspy.MatrixFormat.kRowwise),
         int(highspy.ObjSense.kMinimize), 0.0,
