@@ -233,7 +233,11 @@ def main() -> None:
         base = f"http://127.0.0.1:{port}"
         server = start_server(schema.url, port, args.workers)
         wait_ready(base, server)
-        start = now.replace(minute=now.minute - now.minute % 5) - timedelta(days=60)
+        # Far enough back that even 20,000 reports/s never reach the future.
+        steps = int((args.seconds + args.warmup) * 20_000 / args.locations) + 1
+        start = now.replace(minute=now.minute - now.minute % 5) - max(
+            timedelta(days=60), steps * STEP
+        )
         feed = Feed(locations, start)
         if args.warmup > 0:
             run_clients(base, token, feed, args, args.warmup, count=False)
@@ -277,8 +281,11 @@ def _report(
     table.add_row("batch latency", summary_ms(tally.latencies))
     table.add_row("rows stored", f"{stored[0]:,} submissions, {stored[1]:,} levels, "
                   f"{stored[2]:,} audit")  # fmt: skip
-    table.add_row("set-up", f"{args.workers} uvicorn workers, {args.clients} clients, "
-                  f"batches of {args.batch_size}, {args.locations} locations, {elapsed:.1f} s")
+    table.add_row(
+        "set-up",
+        f"{args.workers} uvicorn workers, {args.clients} clients, "
+        f"batches of {args.batch_size}, {args.locations} locations, {elapsed:.1f} s",
+    )
     table.add_row("machine", machine)
     console.print(table)
     if tally.failures:

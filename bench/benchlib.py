@@ -131,7 +131,8 @@ def machine_line(engine: Engine) -> str:
     return (
         f"{_cpu_model()}, {os.cpu_count()} cores, {_ram_gib():.0f} GiB RAM, "
         f"PostgreSQL {version.split()[0]}, Python {platform.python_version()}, "
-        f"{platform.system()} {platform.release()}, {datetime.now(UTC):%Y-%m-%d}"
+        f"{platform.system()} {platform.release()}, {datetime.now(UTC):%Y-%m-%d}, "
+        f"1-min load average {os.getloadavg()[0]:.1f} before the run"
     )
 
 

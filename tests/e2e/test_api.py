@@ -8,13 +8,13 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
-from tests.conftest import T0
 
 from kraan.api.app import create_app
 from kraan.domain.access import Role
 from kraan.settings import get_settings
 from kraan.store.access import create_user, issue_token
 from kraan.store.tables import audit_log, rejections, submissions
+from tests.conftest import T0
 
 NOW = datetime.now(UTC).replace(tzinfo=None, microsecond=0)
 

@@ -160,3 +160,22 @@ def test_the_chart_range_switch_reloads_only_the_charts(page: Any) -> None:
     page.locator("#trend .range-switch a", has_text="30 days").click()
     page.wait_for_selector('#trend .range-switch a[aria-current="true"]:has-text("30 days")')
     assert page.evaluate("window.__kept === true")
+
+
+def test_the_forecast_parts_load_on_the_dashboard(page: Any, artifacts_dir: Path) -> None:
+    """htmx fetches the warnings, the phase outlook and the fan charts after the page."""
+    page.goto(f"/?as_of={AS_OF}")
+    page.wait_for_selector("[data-testid=phase-outlook]")
+    page.wait_for_selector("[data-testid=forecast-warnings]")
+    fans = page.locator("svg.fan-chart")
+    fans.nth(1).wait_for()
+    assert fans.count() == 2
+    assert page.locator("[data-testid$=-loading]").count() == 0  # every placeholder swapped
+    outlook = page.request.get(f"/api/v1/outlook?as_of={AS_OF}").json()
+    for o in outlook["outlook"]:
+        cell = page.get_by_test_id(f"outlook-{o['days']}")
+        assert cell.get_attribute("data-value") == o["median"]["phase"]
+        assert cell.is_visible()
+    assert "Expected phase in 7 days" in page.get_by_test_id("outlook-sentence").inner_text()
+    assert fans.first.locator("path.band").count() == 2
+    page.screenshot(path=str(artifacts_dir / "dashboard-forecast.png"), full_page=True)

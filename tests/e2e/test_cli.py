@@ -7,13 +7,13 @@ from datetime import date
 from pathlib import Path
 
 import pytest
-from tests.conftest import _PG_PROBLEM, PG_URL, drop_pg_schema, pg_engine
 from typer.testing import CliRunner
 
 from kraan.cli import app
 from kraan.services.demo import load_demo
 from kraan.settings import get_settings
 from kraan.store.db import make_engine, migrate
+from tests.conftest import _PG_PROBLEM, PG_URL, drop_pg_schema, pg_engine
 
 runner = CliRunner()
 

@@ -114,24 +114,31 @@ def _hold_then_race(engine: Engine, held: CapacityReport, racing: CapacityReport
                         now=NOW)  # fmt: skip
             thread = threading.Thread(target=racer)
             thread.start()
-            _wait_until_blocked_by(engine, pid)  # type: ignore[arg-type]
+            _wait_until_blocked_by(engine, pid, thread, outcome)  # type: ignore[arg-type]
         thread.join(timeout=30)
     if "error" in outcome:
         raise outcome["error"]  # type: ignore[misc]
     return outcome["result"]  # type: ignore[return-value]
 
 
-def _wait_until_blocked_by(engine: Engine, pid: int) -> None:
+def _wait_until_blocked_by(
+    engine: Engine, pid: int, thread: threading.Thread, outcome: dict[str, object]
+) -> None:
     deadline = time.monotonic() + 20
     with engine.connect() as conn:
-        while time.monotonic() < deadline:
+        while time.monotonic() < deadline and thread.is_alive():
             blocked = conn.execute(text(
                 "select count(*) from pg_stat_activity where :pid = any(pg_blocking_pids(pid))"
             ), {"pid": pid}).scalar()  # fmt: skip
+            conn.rollback()  # pg_stat_activity is a snapshot per transaction: take a new one
             if blocked:
                 return
             time.sleep(0.02)
-    raise AssertionError("the racing request never waited for the held transaction")
+        activity = conn.execute(text(
+            "select pid, state, wait_event_type, wait_event, pg_blocking_pids(pid), left(query, 60)"
+            " from pg_stat_activity where datname = current_database()"
+        )).all()  # fmt: skip
+    raise AssertionError(f"the racing request did not wait for {pid}: {outcome} {activity}")
 
 
 def test_a_concurrent_correction_waits_and_becomes_the_next_version(seeded_engine: Engine) -> None:
@@ -149,3 +156,16 @@ def test_a_concurrent_first_insert_is_retried_as_a_correction(seeded_engine: Eng
     result = _hold_then_race(seeded_engine, report("H2", T, 5), report("H2", T, 9))
     assert (result.outcome, result.version) == ("corrected", 2)
     assert versions(seeded_engine, "H2", T) == [(1, False, 5), (2, True, 9)]
+
+
+def test_after_a_bulk_load_new_reports_get_fresh_ids(seeded_engine: Engine) -> None:
+    """The bulk path writes explicit ids; on PostgreSQL the id sequence must move past them."""
+    from kraan.store.reports import bulk_insert_reports
+
+    with seeded_engine.begin() as conn:
+        bulk_insert_reports(conn, [report("H1", T - i * STEP, 5) for i in range(1, 4)],
+                            location_ids=location_ids_by_code(conn), actor="demo",
+                            source="demo", now=NOW)  # fmt: skip
+    results = ingest(seeded_engine, [report("H1", T, 5), report("H2", T, 5)])
+    assert [r.outcome for r in results] == ["created", "created"]
+    assert count(seeded_engine, submissions) == 5

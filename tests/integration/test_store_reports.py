@@ -3,7 +3,6 @@
 from datetime import timedelta
 
 from sqlalchemy import Engine, func, select
-from tests.conftest import T0
 
 from kraan.domain.model import CapacityReport, CareLevel, LevelReport
 from kraan.store.audit import audit_entries
@@ -11,6 +10,7 @@ from kraan.store.reference import location_ids_by_code
 from kraan.store.reports import SaveOutcome, latest_reports, report_versions, save_report
 from kraan.store.series import daily_totals
 from kraan.store.tables import submissions
+from tests.conftest import T0
 
 
 def make(code: str, at, covid: int, staffed: int = 30) -> CapacityReport:  # type: ignore[no-untyped-def]

@@ -220,11 +220,14 @@ def forecast_area(
     imputed: Sequence[bool] | npt.NDArray[Any] | None = None,
     ward_admissions: Sequence[float] | npt.NDArray[Any] | None = None,
     params: ForecastParams = DEFAULT_PARAMS,
+    keep_paths: bool = False,
 ) -> AreaForecast:
     """The ``kraan`` forecast for days ``as_of + 1 .. as_of + 14`` from daily series.
 
     Uses only data up to ``as_of`` and is identical to the backtest's forecast from
     that origin. ``ward_admissions`` (for an IC target) sharpen the IC growth rate.
+    ``keep_paths`` keeps the calibrated paths, so that other capacities can be
+    answered later (:func:`kraan.domain.forecast.with_capacity`).
     """
     days = _as_days(dates)
     occ = np.asarray(occupancy, dtype=np.float64)
@@ -246,7 +249,7 @@ def forecast_area(
     origin = int((np.datetime64(as_of, "D") - days[0]).astype(int))
     if not 0 <= origin < days.shape[0]:
         raise ValueError(f"as_of {as_of} is outside the series {days[0]}..{days[-1]}")
-    result = forecast_at(series, origin, params, capacity=capacity)
+    result = forecast_at(series, origin, params, capacity=capacity, keep_paths=keep_paths)
     return AreaForecast(location=location, target=target, as_of=as_of, result=result)
 
 

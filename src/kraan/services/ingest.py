@@ -165,7 +165,7 @@ def _ingest_once(
             keys[index] = (entry[0], report.reported_at)
     codes = {lid: code for code, (lid, _) in located.items()}
     stored = lookup(conn, list(keys.values()), codes)
-    _validate_in_time_order(batch, keys, stored, results, known, now, rules)
+    _validate_in_time_order(batch, keys, stored, results, known, now, rules, duplicate)
     for index in duplicate:
         results[index].errors.append(
             Issue("reported_at", "the same location and moment appear twice in this batch")
@@ -198,10 +198,12 @@ def _validate_in_time_order(
     known: frozenset[str],
     now: datetime,
     rules: ValidationRules,
+    duplicate: set[int],
 ) -> None:
     """Validate each location's reports oldest first, so DIVI jump warnings compare a
     report with the one just before it: the batch's own valid earlier report, or the
-    stored one when that is later (or when the batch has none)."""
+    stored one when that is later (or when the batch has none). A repeated key is
+    rejected later, so it never serves as the previous report."""
     before: dict[int, CapacityReport] = {}  # latest valid batch report at an earlier moment
     at_moment: dict[int, CapacityReport] = {}  # first valid batch report at the last moment
     for index in sorted(keys, key=lambda i: (keys[i], i)):
@@ -225,7 +227,7 @@ def _validate_in_time_order(
         )
         results[index].errors = list(verdict.errors)
         results[index].warnings = list(verdict.warnings)
-        if not verdict.errors:
+        if not verdict.errors and index not in duplicate:
             at_moment.setdefault(location_id, report)
 
 

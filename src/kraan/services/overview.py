@@ -53,6 +53,7 @@ class Overview:
     phase: PhaseResult
     playbook: PhasePlaybook | None
     criteria_version: str
+    locations_at_risk: int = 0  # continuity at risk in the latest reports (phase 1B)
 
 
 @lru_cache(maxsize=4)
@@ -196,4 +197,5 @@ def build_overview(conn: Connection, *, as_of: datetime, settings: Settings) -> 
         phase=phase,
         playbook=playbooks().get(phase.phase.value),
         criteria_version=criteria.version,
+        locations_at_risk=at_risk,
     )

@@ -45,8 +45,8 @@ from kraan.store.reports import (
     SaveResult,
     _level_row,
     _row_reports,
-    _same_figures,
     report_as_dict,
+    same_figures,
 )
 from kraan.store.tables import audit_log, submission_levels, submissions
 
@@ -231,7 +231,7 @@ def save_reports(
     for index, item in enumerate(items):
         current, current_id = item.stored.current, item.stored.current_id
         if current is not None and current_id is not None:
-            if _same_figures(current, item.report):
+            if same_figures(current, item.report):
                 results[index] = SaveResult(
                     item.report.location_code,
                     item.report.reported_at,

@@ -30,6 +30,7 @@ from kraan.domain.access import Principal, can_declare_status
 from kraan.domain.model import CareLevel, LevelStatus
 from kraan.domain.phases import RegionStatus
 from kraan.services.contract import status_document
+from kraan.services.live_forecast import IC_MAX_BEDS, IC_SCALE_UP_BEDS
 from kraan.services.overview import Overview, build_overview, criteria_for
 from kraan.settings import Settings
 from kraan.store.reports import latest_reports
@@ -42,9 +43,6 @@ WEB_DIR = Path(__file__).resolve().parent
 templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 router = APIRouter(include_in_schema=False)
 
-#: LNAZ scale-up plan: 1,350 IC beds guaranteed, at most 1,700 (domain.md, "Public figures").
-IC_SCALE_UP_BEDS = 1_350
-IC_MAX_BEDS = 1_700
 RANGES = (30, 90, 180, 365)
 DECLARABLE = tuple(s for s in RegionStatus if s is not RegionStatus.UNKNOWN)
 
@@ -70,11 +68,12 @@ templates.env.globals.update(status_label=lambda s: RegionStatus(s).label)
 
 def mount_web(app: FastAPI) -> None:
     """Static files at /static and the page routes (called by create_app)."""
-    from kraan.web import forms  # imports this module: bound late
+    from kraan.web import forecast_pages, forms  # import this module: bound late
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(router)
     app.include_router(forms.router)
+    app.include_router(forecast_pages.router)
 
 
 # ---- request helpers -------------------------------------------------------------------

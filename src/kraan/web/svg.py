@@ -64,11 +64,23 @@ class Series:
 
 
 @dataclass(frozen=True, slots=True)
+class Band:
+    """A shaded interval between two lines (a forecast interval); ``None`` = no band."""
+
+    name: str
+    lower: Sequence[float | None]
+    upper: Sequence[float | None]
+    colour: str = "#d55e00"
+    opacity: float = 0.2
+
+
+@dataclass(frozen=True, slots=True)
 class HLine:
     """A horizontal reference line, e.g. a capacity level of the scale-up plan."""
 
     value: float
     label: str
+    label_left: bool = False  # fan charts: the right end is where the forecast is drawn
 
 
 def fmt_number(value: float) -> str:
@@ -141,6 +153,22 @@ def _area_d(xs: FloatArray, ys: FloatArray, base: float) -> str:
     return " ".join(parts)
 
 
+def _band_d(xs: FloatArray, lo: FloatArray, hi: FloatArray) -> str:
+    """Per unbroken run: along the upper edge, back along the lower edge, closed."""
+    finite = np.isfinite(lo) & np.isfinite(hi)
+    edges = np.flatnonzero(np.diff(np.concatenate(([0], finite.astype(np.int8), [0]))))
+    parts: list[str] = []
+    for start, stop in zip(edges[::2], edges[1::2], strict=True):
+        top = [f"{xs[i]:.1f},{hi[i]:.1f}" for i in range(start, stop)]
+        bottom = [f"{xs[i]:.1f},{lo[i]:.1f}" for i in range(stop - 1, start - 1, -1)]
+        parts.append("M" + " L".join(top + bottom) + " Z")
+    return " ".join(parts)
+
+
+def _values(values: Sequence[float | None]) -> FloatArray:
+    return np.array([np.nan if v is None else float(v) for v in values], dtype=np.float64)
+
+
 def _scale(values: FloatArray, lo: float, hi: float, out_lo: float, out_hi: float) -> FloatArray:
     """Linear map lo..hi onto out_lo..out_hi, vectorised."""
     span = hi - lo or 1.0
@@ -157,19 +185,23 @@ def line_chart(
     x_dates: Sequence[date],
     marker_date: date | None = None,
     hlines: Sequence[HLine] = (),
+    bands: Sequence[Band] = (),
+    css_class: str = "line-chart",
 ) -> str:
-    """A dated line chart with round y ticks, month x ticks, legend, capacity lines."""
+    """A dated line chart with round y ticks, month x ticks, legend, capacity lines,
+    and shaded bands (drawn under the lines)."""
     n = len(x_dates)
     for s in series:
         if len(s.values) != n:
             raise ValueError(f"series {s.name!r} has {len(s.values)} values for {n} dates")
+    for b in bands:
+        if not len(b.lower) == len(b.upper) == n:
+            raise ValueError(f"band {b.name!r} needs {n} lower and upper values")
     left, right = _MARGIN_LEFT, width - _MARGIN_RIGHT
     top, bottom = _MARGIN_TOP, height - _MARGIN_BOTTOM
-    data = [
-        np.array([np.nan if v is None else float(v) for v in s.values], dtype=np.float64)
-        for s in series
-    ]
-    finite = [a[np.isfinite(a)] for a in data]
+    data = [_values(s.values) for s in series]
+    band_data = [(_values(b.lower), _values(b.upper)) for b in bands]
+    finite = [a[np.isfinite(a)] for a in data + [v for pair in band_data for v in pair]]
     all_y = np.concatenate([*finite, np.array([h.value for h in hlines], dtype=np.float64)])
     y_lo = min(0.0, float(all_y.min())) if all_y.size else 0.0
     y_hi = float(all_y.max()) if all_y.size else 1.0
@@ -190,7 +222,7 @@ def line_chart(
     names = ", ".join(s.name for s in series) or "no series"
     aria = f"{title}: {names}; {span}"
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart line-chart" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="chart {escape(css_class)}" role="img" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'aria-label="{escape(aria)}" font-family="{escape(FONT)}" font-size="11">',
         f"<title>{escape(title)}</title>",
@@ -235,8 +267,17 @@ def line_chart(
             f'<g class="hline" data-value="{h.value:g}">'
             f'<line x1="{left:.1f}" x2="{right:.1f}" y1="{y:.1f}" y2="{y:.1f}" '
             f'stroke="#7b8794" stroke-width="1.2" stroke-dasharray="2 3"/>'
-            f'<text x="{right - 2:.1f}" y="{y - 4:.1f}" text-anchor="end" '
+            f'<text x="{left + 4 if h.label_left else right - 2:.1f}" y="{y - 4:.1f}" '
+            f'text-anchor="{"start" if h.label_left else "end"}" '
             f'fill="#3e4c59">{escape(h.label)}</text></g>'
+        )
+    # bands under the lines
+    for b, (lo, hi) in zip(bands, band_data, strict=True):
+        ys_lo = _scale(lo, y_min, y_max, bottom, top)
+        ys_hi = _scale(hi, y_min, y_max, bottom, top)
+        out.append(
+            f'<path class="band" data-band="{escape(b.name)}" d="{_band_d(xs, ys_lo, ys_hi)}" '
+            f'fill="{escape(b.colour)}" fill-opacity="{b.opacity:g}" stroke="none"/>'
         )
     # series
     out.append('<g class="series">')
@@ -269,7 +310,7 @@ def line_chart(
             f'<text x="{x + dx:.1f}" y="{top + 10:.1f}" text-anchor="{anchor}" '
             f'fill="#1f2933">{escape(marker_date.isoformat())}</text></g>'
         )
-    out.append(_legend(series, left=left, y=height - 12.0))
+    out.append(_legend(series, bands, left=left, y=height - 12.0))
     if not any(a.size for a in finite):
         out.append(
             f'<text class="no-data" x="{(left + right) / 2:.1f}" y="{(top + bottom) / 2:.1f}" '
@@ -279,10 +320,17 @@ def line_chart(
     return "".join(out)
 
 
-def _legend(series: Sequence[Series], *, left: float, y: float) -> str:
+def _legend(series: Sequence[Series], bands: Sequence[Band], *, left: float, y: float) -> str:
     """One row of swatches under the x axis; width estimated from the name length."""
     parts = ['<g class="legend">']
     x = left
+    for b in bands:
+        parts.append(
+            f'<rect x="{x:.1f}" y="{y - 9:.1f}" width="18" height="10" '
+            f'fill="{escape(b.colour)}" fill-opacity="{b.opacity:g}"/>'
+            f'<text x="{x + 22:.1f}" y="{y:.1f}" fill="#1f2933">{escape(b.name)}</text>'
+        )
+        x += 22 + 6.5 * len(b.name) + 16
     for i, s in enumerate(series):
         colour = s.colour or PALETTE[i % len(PALETTE)]
         dash = ' stroke-dasharray="6 4"' if s.dashed else ""

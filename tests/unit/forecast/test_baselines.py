@@ -6,12 +6,12 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from tests.unit.forecast.synthetic import boxcar_census
 
 from kraan.domain.forecast import DEFAULT_PARAMS
 from kraan.domain.forecast.baselines import linear_trend, persistence, student_t_quantiles
 from kraan.domain.forecast.quantiles import MEDIAN, QUANTILE_LEVELS
 from kraan.domain.forecast.sir import chime_sir
+from tests.unit.forecast.synthetic import boxcar_census
 
 
 def test_persistence_median_is_the_last_value_and_spread_grows() -> None:

@@ -6,13 +6,13 @@ from dataclasses import replace
 
 import numpy as np
 import pytest
-from tests.unit.forecast.synthetic import boxcar_census, series
 
 from kraan.domain.forecast import DEFAULT_PARAMS, forecast_at
 from kraan.domain.forecast.admissions import fit_growth
 from kraan.domain.forecast.los import fit_stay
 from kraan.domain.forecast.occupancy import QUEUE, kraan_raw
 from kraan.domain.forecast.quantiles import MEDIAN
+from tests.unit.forecast.synthetic import boxcar_census, series
 
 N_DAYS = 200
 

@@ -8,12 +8,12 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tests.unit.forecast.synthetic import boxcar_census, series
 
 from kraan.domain.forecast import DEFAULT_PARAMS, forecast_at, run_backtest
 from kraan.domain.forecast.history import visible_at
 from kraan.domain.forecast.quantiles import MEDIAN
 from kraan.domain.forecast.target import TargetSeries
+from tests.unit.forecast.synthetic import boxcar_census, series
 
 PARAMS = replace(DEFAULT_PARAMS, n_samples=300, calibration_window=30, calibration_min=10)
 
@@ -109,3 +109,24 @@ def test_a_day_without_census_is_an_unscored_gap() -> None:
     assert np.isnan(run.forecasts["kraan"][10]).all()
     assert np.isfinite(run.forecasts["kraan"][11]).all()
     assert np.array_equal(run.forecasts["kraan"][15], forecast_at(holed, 115, PARAMS).occupancy)
+
+
+@pytest.mark.parametrize("capacity", [50.0, 500.0, 900.0])
+def test_kept_paths_answer_any_capacity_like_a_fresh_run(capacity: float) -> None:
+    """The live service caches one run and asks it other capacities later."""
+    from kraan.domain.forecast import with_capacity
+
+    s = _wave()
+    kept = forecast_at(s, 112, PARAMS, keep_paths=True)
+    assert kept.paths is not None and kept.paths.shape == (PARAMS.n_samples, PARAMS.horizon)
+    fresh = forecast_at(s, 112, PARAMS, capacity=capacity)
+    asked = with_capacity(kept, capacity)
+    assert np.array_equal(asked.occupancy, fresh.occupancy)
+    assert np.array_equal(asked.exceed_probability, fresh.exceed_probability)  # type: ignore[arg-type]
+    assert (asked.median_crossing, asked.upper90_crossing) == (
+        fresh.median_crossing,
+        fresh.upper90_crossing,
+    )
+    assert fresh.paths is None  # paths are kept only on request
+    with pytest.raises(ValueError, match="kept no paths"):
+        with_capacity(fresh, capacity)

@@ -7,13 +7,13 @@ from datetime import date, timedelta
 
 import numpy as np
 import pytest
-from tests.unit.forecast.synthetic import boxcar_census
 
 from kraan.domain.forecast import DEFAULT_PARAMS
 from kraan.ingest.lcps import NEW_FEED, parse_lcps
 from kraan.services.forecast_output import HUB_COLUMNS, forecast_hub_rows
 from kraan.services.forecasting import forecast_area, forecast_to_json, target_series
 from kraan.settings import get_settings
+from tests.unit.forecast.synthetic import boxcar_census
 
 RAW = get_settings().raw_data_dir
 PARAMS = replace(DEFAULT_PARAMS, n_samples=300)

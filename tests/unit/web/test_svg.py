@@ -8,7 +8,8 @@ from datetime import date, timedelta
 
 import pytest
 
-from kraan.web.svg import HLine, Series, bar_gauge, fmt_number, line_chart, nice_ticks
+from kraan.web.fan import fan_chart
+from kraan.web.svg import Band, HLine, Series, bar_gauge, fmt_number, line_chart, nice_ticks
 
 NS = {"svg": "http://www.w3.org/2000/svg"}
 START = date(2020, 3, 1)
@@ -190,3 +191,68 @@ def test_bar_gauge_overflow_and_unknown() -> None:
     unknown = _parse(bar_gauge(None, 0, label="<IC>"))
     assert "gauge-unknown" in unknown.attrib["class"]
     assert unknown.attrib["aria-label"] == "<IC>: unknown"
+
+
+def _fan() -> str:
+    history: list[float | None] = [500.0 + i for i in range(30)]
+    history[10] = None  # a day without reports stays a gap
+    median = [530.0 + 5 * h for h in range(1, 15)]
+    return fan_chart(
+        history_dates=_dates(30),
+        history=history,
+        forecast_dates=[START + timedelta(days=30 + i) for i in range(14)],
+        median=median,
+        intervals=[
+            (
+                "90 % interval",
+                [m - 40 - 3 * h for h, m in enumerate(median)],
+                [m + 60 + 6 * h for h, m in enumerate(median)],
+            ),
+            ("50 % interval", [m - 10 for m in median], [m + 15 for m in median]),
+        ],
+        title="IC: COVID patients, forecast 14 days",
+        hlines=(HLine(1350, "plan: 1,350", label_left=True),),
+    )
+
+
+def test_fan_chart_draws_history_median_and_closed_bands() -> None:
+    root = _parse(_fan())
+    assert "fan-chart" in root.attrib["class"]
+    paths = _series_paths(root)
+    assert set(paths) == {"Reported", "Forecast median"}
+    assert paths["Reported"].count("M") == 2  # the gap splits the history
+    median = paths["Forecast median"]
+    assert median.count("M") == 1 and median.count("L") == 14  # from the last report on
+    assert "stroke-dasharray" in root.find(".//svg:path[@data-series='Forecast median']", NS).attrib  # type: ignore[union-attr]
+    bands = {b.attrib["data-band"]: b for b in root.iterfind(".//svg:path[@class='band']", NS)}
+    assert list(bands) == ["90 % interval", "50 % interval"]  # widest drawn first
+    for band in bands.values():
+        d = band.attrib["d"]
+        assert d.startswith("M") and d.endswith("Z") and d.count("M") == 1
+    assert float(bands["90 % interval"].attrib["fill-opacity"]) < float(
+        bands["50 % interval"].attrib["fill-opacity"]
+    )
+    marker = root.find(".//svg:g[@class='marker']", NS)
+    assert (
+        marker is not None
+        and marker.attrib["data-date"] == (START + timedelta(days=29)).isoformat()
+    )
+    label = root.find(".//svg:g[@class='hline']/svg:text", NS)
+    assert label is not None and label.attrib["text-anchor"] == "start"
+    legend = root.find(".//svg:g[@class='legend']", NS)
+    assert legend is not None
+    names = [t.text for t in legend.iterfind("svg:text", NS)]
+    assert names == ["90 % interval", "50 % interval", "Reported", "Forecast median"]
+
+
+def test_bands_count_for_the_y_range_and_must_match_the_dates() -> None:
+    band = Band("wide", [0.0, 0.0, 0.0], [10.0, 5000.0, 10.0])
+    root = _parse(
+        line_chart(
+            [Series("s", [1.0, 2.0, 3.0])], title="t", y_label="y", x_dates=_dates(3), bands=[band]
+        )
+    )
+    ticks = [t.text for t in root.iterfind(".//svg:g[@class='axis axis-y']/svg:text", NS)]
+    assert float(ticks[-1].replace(",", "")) >= 5000  # the band sets the top
+    with pytest.raises(ValueError, match="band"):
+        line_chart([], title="t", y_label="y", x_dates=_dates(3), bands=[Band("b", [1.0], [2.0])])

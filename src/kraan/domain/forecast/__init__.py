@@ -6,7 +6,7 @@ scores in :mod:`scoring`. Method and sources: docs/forecasting.md.
 """
 
 from kraan.domain.forecast.backtest import BacktestRun, run_backtest, steps_needed
-from kraan.domain.forecast.model import ForecastResult, forecast_at
+from kraan.domain.forecast.model import ForecastResult, forecast_at, with_capacity
 from kraan.domain.forecast.occupancy import ForecastInputError
 from kraan.domain.forecast.params import DEFAULT_PARAMS, ForecastParams
 from kraan.domain.forecast.quantiles import QUANTILE_LEVELS
@@ -31,4 +31,5 @@ __all__ = [
     "steps_needed",
     "summarise",
     "weighted_interval_score",
+    "with_capacity",
 ]

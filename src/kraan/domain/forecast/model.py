@@ -8,7 +8,7 @@ upper end of the 90 % interval (the 0.95 quantile), exceed it.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import numpy as np
 
@@ -45,6 +45,9 @@ class ForecastResult:
     exceed_probability: FloatArray | None = None  # (H,) P(occupancy > capacity)
     median_crossing: int | None = None  # first horizon (days) where the median exceeds it
     upper90_crossing: int | None = None  # ... where the 0.95 quantile exceeds it
+    #: calibrated Monte Carlo paths ``(N, H)``, kept on request so that any other
+    #: capacity can be answered later without running the model again
+    paths: FloatArray | None = None
 
     @property
     def horizons(self) -> IntArray:
@@ -80,12 +83,47 @@ def crossing(values: FloatArray, capacity: float) -> int | None:
     return int(above[0]) + 1 if above.size else None
 
 
+def capacity_answers(
+    occupancy: FloatArray, paths: FloatArray, capacity: float
+) -> tuple[FloatArray, int | None, int | None]:
+    """(P(occupancy > capacity) per day, median crossing, 0.95-quantile crossing)."""
+    exceed = (paths > capacity).mean(axis=0)
+    return (
+        exceed,
+        crossing(occupancy[:, MEDIAN], capacity),
+        crossing(occupancy[:, INTERVALS[0.9][1]], capacity),
+    )
+
+
+def with_capacity(result: ForecastResult, capacity: float | None) -> ForecastResult:
+    """The same forecast answering another capacity (needs ``keep_paths=True``)."""
+    if capacity is None:
+        return replace(
+            result,
+            capacity=None,
+            exceed_probability=None,
+            median_crossing=None,
+            upper90_crossing=None,
+        )
+    if result.paths is None:
+        raise ValueError("this forecast kept no paths: use forecast_at(..., keep_paths=True)")
+    exceed, median_x, upper_x = capacity_answers(result.occupancy, result.paths, capacity)
+    return replace(
+        result,
+        capacity=capacity,
+        exceed_probability=exceed,
+        median_crossing=median_x,
+        upper90_crossing=upper_x,
+    )
+
+
 def forecast_at(
     series: TargetSeries,
     origin: int,
     params: ForecastParams,
     *,
     capacity: float | None = None,
+    keep_paths: bool = False,
 ) -> ForecastResult:
     """The ``kraan`` forecast a forecaster at ``origin`` would have made (backtest-equal)."""
     if not series.first_origin() <= origin < len(series):
@@ -110,12 +148,11 @@ def forecast_at(
     admissions = raw.admissions
     if np.isfinite(admissions).all():
         admissions = apply_calibration(admissions, adm_cal)
-    exceed = median_x = upper_x = None
-    if capacity is not None and raw.occupancy_samples is not None:
+    exceed = median_x = upper_x = paths = None
+    if (capacity is not None or keep_paths) and raw.occupancy_samples is not None:
         paths = apply_to_samples(raw.occupancy_samples, raw.occupancy, occ_cal)
-        exceed = (paths > capacity).mean(axis=0)
-        median_x = crossing(occupancy[:, MEDIAN], capacity)
-        upper_x = crossing(occupancy[:, INTERVALS[0.9][1]], capacity)
+    if capacity is not None and paths is not None:
+        exceed, median_x, upper_x = capacity_answers(occupancy, paths, capacity)
     return ForecastResult(
         origin=origin,
         occupancy=occupancy,
@@ -128,4 +165,5 @@ def forecast_at(
         exceed_probability=exceed,
         median_crossing=median_x,
         upper90_crossing=upper_x,
+        paths=paths if keep_paths else None,
     )

@@ -51,8 +51,14 @@ class LinearModel:
     num_row: int = 0
 
     def add_cols(
-        self, count: int, *, cost: float | FloatArray = 0.0, lower: float | FloatArray = 0.0,
-        upper: float | FloatArray = INF, integer: bool = False, start: float | FloatArray = 0.0,
+        self,
+        count: int,
+        *,
+        cost: float | FloatArray = 0.0,
+        lower: float | FloatArray = 0.0,
+        upper: float | FloatArray = INF,
+        integer: bool = False,
+        start: float | FloatArray = 0.0,
     ) -> IntArray:
         """Add ``count`` columns; returns their indices. ``start`` is a feasible value."""
         index = np.arange(self.num_col, self.num_col + count, dtype=np.int64)
@@ -64,7 +70,9 @@ class LinearModel:
         self.start.append(np.broadcast_to(np.asarray(start, np.float64), (count,)).copy())
         return index
 
-    def add_rows(self, lower: float | FloatArray, upper: float | FloatArray, count: int) -> IntArray:
+    def add_rows(
+        self, lower: float | FloatArray, upper: float | FloatArray, count: int
+    ) -> IntArray:
         index = np.arange(self.num_row, self.num_row + count, dtype=np.int64)
         self.num_row += count
         self.row_lower.append(np.broadcast_to(np.asarray(lower, np.float64), (count,)).copy())
@@ -116,8 +124,12 @@ class Context:
         s = self.settings
         return np.array(
             [
-                a.capacity - a.non_covid_occupied
-                - max(math.ceil(s.reserve_days * a.acute_inflow), math.ceil(s.reserve_share * a.capacity))
+                a.capacity
+                - a.non_covid_occupied
+                - max(
+                    math.ceil(s.reserve_days * a.acute_inflow),
+                    math.ceil(s.reserve_share * a.capacity),
+                )
                 for a in self.areas
             ],
             dtype=np.float64,
@@ -128,7 +140,9 @@ class Context:
         bound = float(np.ceil(self.base.max(axis=1).sum()))
         if not self.settings.enforce_transport_capacity:
             return bound
-        caps = {c.vehicle: self.settings.transport_capacity(c.vehicle) for c in self.settings.classes()}
+        caps = {
+            c.vehicle: self.settings.transport_capacity(c.vehicle) for c in self.settings.classes()
+        }
         return float(min(sum(caps.values()), bound))
 
     def free_beds(self) -> FloatArray:
@@ -214,7 +228,9 @@ def transfer_indicator(ctx: Context) -> IntArray:
         a, k, days = ctx.x.shape
         m = ctx.model
         ctx.used = m.add_cols(a * days, upper=1.0, integer=True).reshape(a, days)
-        big = ctx.x_upper.sum(axis=1) if ctx.x_upper is not None else np.full(a, ctx.day_transport())
+        big = (
+            ctx.x_upper.sum(axis=1) if ctx.x_upper is not None else np.full(a, ctx.day_transport())
+        )
         rows = m.add_rows(-INF, 0.0, a * days).reshape(a, days)
         m.add_entries(np.repeat(rows[:, None, :], k, axis=1), ctx.x, 1.0)
         m.add_entries(rows, ctx.used, -big[:, None])

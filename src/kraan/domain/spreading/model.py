@@ -132,11 +132,16 @@ class SpreadSettings:
     max_neighbours: int | None = None
     max_distance_km: float | None = None
     # --- solver ---
+    #: "mip": HiGHS branch and bound on whole patients and the indicator binaries.
+    #: "lp_round": HiGHS LP relaxation, then a repair to whole patients that keeps every
+    #: enforced constraint (much faster, objective a little worse; see docs/spreading.md).
+    method: str = "mip"
     integer: bool = True
     #: HiGHS stops at whichever gap it reaches first: relative, or absolute in objective
-    #: units (10 = one patient-day of deviation at the default spread weight).
-    mip_rel_gap: float = 0.001
-    mip_abs_gap: float = 10.0
+    #: units (50 = five patient-days of deviation at the default spread weight). Measured
+    #: trade-off on 11 regions x 7 days (docs/spreading.md); assumption, not a seed figure.
+    mip_rel_gap: float = 0.01
+    mip_abs_gap: float = 50.0
     time_limit_seconds: float = 30.0
     #: any further HiGHS option by name, e.g. {"mip_heuristic_effort": 0.3}
     highs_options: Mapping[str, float | int | bool | str] = field(default_factory=dict)
@@ -165,6 +170,8 @@ class SpreadSettings:
     def problems(self) -> list[tuple[str, str]]:
         """(field, message) for every value out of range; empty when valid."""
         found: list[tuple[str, str]] = []
+        if self.method not in ("mip", "lp_round"):
+            found.append(("method", "must be 'mip' or 'lp_round'"))
         if self.care_level not in ("ic", "ward"):
             found.append(("care_level", "must be 'ic' or 'ward'"))
         if not 1 <= self.horizon_days <= 60:
@@ -174,16 +181,12 @@ class SpreadSettings:
         for name in ("hfno_share", "stable_share", "reserve_share"):
             if not 0.0 <= getattr(self, name) <= 1.0:
                 found.append((name, "must be a share between 0 and 1"))
+        numbers = ("last_resort_cost", "reserve_days", "mip_rel_gap", "mip_abs_gap")
         for f in fields(self):
             value = getattr(self, f.name)
-            if f.name.startswith(("weight_", "transport_")) or f.name in (
-                "last_resort_cost",
-                "reserve_days",
-                "mip_rel_gap",
-                "mip_abs_gap",
-            ):
-                if not isinstance(value, int | float) or value < 0 or not math.isfinite(value):
-                    found.append((f.name, "must be a finite number >= 0"))
+            named = f.name.startswith(("weight_", "transport_")) or f.name in numbers
+            if named and (not isinstance(value, int | float) or not 0 <= value < math.inf):
+                found.append((f.name, "must be a finite number >= 0"))
         if self.min_batch < 1:
             found.append(("min_batch", "must be at least 1"))
         if self.max_neighbours is not None and self.max_neighbours < 1:

@@ -55,7 +55,9 @@ def build_arcs(areas: Sequence[Area], settings: SpreadSettings) -> Arcs:
     kms: list[FloatArray] = []
     for lo in range(0, senders.size, BLOCK):
         rows = senders[lo : lo + BLOCK]
-        km = haversine_km(lat[rows, None], lon[rows, None], lat[None, domestic], lon[None, domestic])
+        km = haversine_km(
+            lat[rows, None], lon[rows, None], lat[None, domestic], lon[None, domestic]
+        )
         allowed = rows[:, None] != domestic[None, :]
         if regional:
             allowed &= groups[rows, None] == groups[None, domestic]
@@ -76,7 +78,9 @@ def build_arcs(areas: Sequence[Area], settings: SpreadSettings) -> Arcs:
         resort = np.flatnonzero(last)
         if regional:
             resort = resort[np.isin(groups[resort], groups[senders])]
-        km = haversine_km(lat[senders, None], lon[senders, None], lat[None, resort], lon[None, resort])
+        km = haversine_km(
+            lat[senders, None], lon[senders, None], lat[None, resort], lon[None, resort]
+        )
         allowed = np.ones_like(km, dtype=bool)
         if regional:
             allowed &= groups[senders, None] == groups[None, resort]

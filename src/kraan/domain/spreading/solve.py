@@ -10,6 +10,8 @@ the integer transfers, so conservation holds exactly, not to a solver tolerance.
 from __future__ import annotations
 
 import math
+import os
+import sys
 import time
 from collections.abc import Sequence
 
@@ -27,6 +29,7 @@ from kraan.domain.spreading.model import (
     Transfer,
 )
 from kraan.domain.spreading.network import Arcs, build_arcs
+from kraan.domain.spreading.repair import plan_cost, repair
 
 
 class SpreadInputError(ValueError):
@@ -56,11 +59,10 @@ def input_problems(areas: Sequence[Area], settings: SpreadSettings) -> list[tupl
             found.append((f"{where}.forecast", "values must be finite and >= 0"))
         if area.cost_weight < 0:
             found.append((f"{where}.cost_weight", "must be >= 0"))
-        if abs(settings.quantile - 0.5) > 1e-9 and area.forecast:
-            if not any(abs(q - settings.quantile) < 1e-9 for q in area.forecast_quantiles):
-                found.append(
-                    (f"{where}.forecast_quantiles", f"has no quantile {settings.quantile}")
-                )
+        other_quantile = abs(settings.quantile - 0.5) > 1e-9
+        known = any(abs(q - settings.quantile) < 1e-9 for q in area.forecast_quantiles)
+        if other_quantile and area.forecast and not known:
+            found.append((f"{where}.forecast_quantiles", f"has no quantile {settings.quantile}"))
     if not areas:
         found.append(("areas", "at least one area is needed"))
     return found
@@ -72,8 +74,10 @@ def _x_upper(ctx: Context) -> FloatArray:
     intake = ctx.intake_bound()[arcs.target]  # [A, T]
     upper = np.minimum(intake, ctx.max_outflow()[arcs.source][:, None])
     caps = np.array(
-        [s.transport_capacity(c.vehicle) if s.enforce_transport_capacity else math.inf
-         for c in s.classes()]
+        [
+            s.transport_capacity(c.vehicle) if s.enforce_transport_capacity else math.inf
+            for c in s.classes()
+        ]
     )
     return np.minimum(upper[:, None, :], caps[None, :, None])
 
@@ -109,19 +113,33 @@ def _csr(model: LinearModel) -> tuple[IntArray, IntArray, FloatArray]:
     return starts, cols[order].astype(np.int32), values[order]
 
 
+def _quiet_highs() -> highspy.Highs:
+    """A Highs instance; its one-time banner goes to stderr, never into JSON on stdout."""
+    sys.stdout.flush()
+    saved = os.dup(1)
+    try:
+        os.dup2(2, 1)
+        highs = highspy.Highs()
+        highs.setOptionValue("output_flag", False)
+    finally:
+        sys.stdout.flush()
+        os.dup2(saved, 1)
+        os.close(saved)
+    return highs
+
+
 def run_highs(
-    model: LinearModel, settings: SpreadSettings
+    model: LinearModel, settings: SpreadSettings, *, relax: bool = False
 ) -> tuple[str, FloatArray | None, float, float]:
     """Solve with HiGHS; returns (status, column values or None, objective, MIP gap)."""
-    highs = highspy.Highs()
-    highs.setOptionValue("output_flag", False)
+    highs = _quiet_highs()
     highs.setOptionValue("mip_rel_gap", float(settings.mip_rel_gap))
     highs.setOptionValue("time_limit", float(settings.time_limit_seconds))
     highs.setOptionValue("mip_abs_gap", float(settings.mip_abs_gap))
     for name, value in settings.highs_options.items():
         highs.setOptionValue(name, value)
     starts, index, value = _csr(model)
-    integer = np.concatenate(model.integer)
+    integer = np.concatenate(model.integer) & (not relax)
     integrality = np.where(integer, 1, 0).astype(np.int32)
     highs.passModel(
         model.num_col, model.num_row, int(value.size), int(highspy.MatrixFormat.kRowwise),
@@ -168,17 +186,23 @@ def solve_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) ->
     ctx = build_model(areas, settings)
     codes = tuple(a.code for a in areas)
     if len(ctx.arcs) == 0:
-        return Plan(codes, (), ctx.base, ctx.base.copy(), "optimal", 0.0, time.perf_counter() - began)
-    status, values, objective, gap = run_highs(ctx.model, settings)
-    elapsed = time.perf_counter() - began
+        return Plan(
+            codes, (), ctx.base, ctx.base.copy(), "optimal", 0.0, time.perf_counter() - began
+        )
+    relax = settings.method == "lp_round" or not settings.integer
+    status, values, objective, gap = run_highs(ctx.model, settings, relax=relax)
     if values is None:
+        elapsed = time.perf_counter() - began
         return Plan(codes, (), ctx.base, ctx.base.copy(), status, math.nan, elapsed, gap)
     x = values[ctx.x]
-    x = np.round(x) if settings.integer else np.floor(x + 1e-6)
-    x = np.maximum(x, 0.0)
-    if not settings.integer and settings.enforce_min_batch:
-        too_small = x.sum(axis=1, keepdims=True) < settings.min_batch
-        x = np.where(too_small, 0.0, x)
+    if relax:
+        x = repair(areas, settings, ctx.base, ctx.arcs, x, ctx.free_beds())
+        after = occupancy_after(ctx.base, ctx.arcs, x.sum(axis=1))
+        objective = plan_cost(areas, settings, after, ctx.arcs, x)
+        gap = math.nan
+    else:
+        x = np.maximum(np.round(x), 0.0)
+    elapsed = time.perf_counter() - began
     return _plan(areas, settings, ctx, x, status, objective, gap, elapsed)
 
 

@@ -1,0 +1,104 @@
+"""The life of one transfer: requested -> offered -> accepted -> in transport -> arrived.
+
+Nov 2020: hospitals offered 4-5 beds a day against 10-20 transfer requests a day
+(domain.md, "Figures for parameters"), so a request can wait, be offered, be declined
+(back to requested) or be cancelled. Once a patient is on the road the transfer can
+only arrive: a patient turned back becomes a new request. Pure functions on frozen
+values; the store keeps the history (who moved it, when) as audit rows.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, replace
+from datetime import datetime
+from enum import StrEnum
+
+from kraan.domain.spreading.model import Transfer
+
+
+class TransferState(StrEnum):
+    REQUESTED = "requested"  # sending region (RCPS) asks for a bed
+    OFFERED = "offered"  # a receiving hospital offers a bed
+    ACCEPTED = "accepted"  # the sender accepts the offer; transport is booked
+    IN_TRANSPORT = "in_transport"
+    ARRIVED = "arrived"
+    CANCELLED = "cancelled"
+
+
+#: Allowed moves. An offer may be declined (back to requested); cancelling is possible
+#: until the patient is on the road.
+TRANSITIONS: dict[TransferState, frozenset[TransferState]] = {
+    TransferState.REQUESTED: frozenset({TransferState.OFFERED, TransferState.CANCELLED}),
+    TransferState.OFFERED: frozenset(
+        {TransferState.ACCEPTED, TransferState.REQUESTED, TransferState.CANCELLED}
+    ),
+    TransferState.ACCEPTED: frozenset({TransferState.IN_TRANSPORT, TransferState.CANCELLED}),
+    TransferState.IN_TRANSPORT: frozenset({TransferState.ARRIVED}),
+    TransferState.ARRIVED: frozenset(),
+    TransferState.CANCELLED: frozenset(),
+}
+
+TERMINAL: frozenset[TransferState] = frozenset(s for s, nxt in TRANSITIONS.items() if not nxt)
+
+
+class InvalidTransition(ValueError):
+    """A move the state machine does not allow; says which moves are allowed."""
+
+    def __init__(self, current: TransferState, wanted: TransferState) -> None:
+        allowed = ", ".join(sorted(TRANSITIONS[current])) or "none (final state)"
+        super().__init__(f"cannot go from {current} to {wanted}; allowed: {allowed}")
+        self.current = current
+        self.wanted = wanted
+
+
+@dataclass(frozen=True, slots=True)
+class StateChange:
+    state: TransferState
+    at: datetime
+    actor: str
+    note: str = ""
+
+
+@dataclass(frozen=True, slots=True)
+class TransferRequest:
+    """A planned transfer under way, with its full history (oldest first)."""
+
+    key: str
+    transfer: Transfer
+    history: tuple[StateChange, ...]
+
+    @property
+    def state(self) -> TransferState:
+        return self.history[-1].state
+
+    @property
+    def is_open(self) -> bool:
+        return self.state not in TERMINAL
+
+
+def can_move(current: TransferState, wanted: TransferState) -> bool:
+    return wanted in TRANSITIONS[current]
+
+
+def request(key: str, transfer: Transfer, *, at: datetime, actor: str) -> TransferRequest:
+    """A new transfer request, e.g. one line of an accepted plan."""
+    return TransferRequest(key, transfer, (StateChange(TransferState.REQUESTED, at, actor),))
+
+
+def advance(
+    item: TransferRequest, wanted: TransferState, *, at: datetime, actor: str, note: str = ""
+) -> TransferRequest:
+    """The request in its new state; raises InvalidTransition for a move not allowed."""
+    wanted = TransferState(wanted)
+    if not can_move(item.state, wanted):
+        raise InvalidTransition(item.state, wanted)
+    if at < item.history[-1].at:
+        raise ValueError(f"state change at {at} lies before the last one at {item.history[-1].at}")
+    return replace(item, history=(*item.history, StateChange(wanted, at, actor, note)))
+
+
+def requests_from_plan(
+    transfers: tuple[Transfer, ...], *, prefix: str, at: datetime, actor: str
+) -> list[TransferRequest]:
+    """One request per planned transfer; keys ``{prefix}-{n}`` in plan order."""
+    return [request(f"{prefix}-{n}", t, at=at, actor=actor) for n, t in enumerate(transfers, 1)]
