@@ -125,6 +125,7 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("--repeats", type=int, default=3, help="snapshots per small case")
     parser.add_argument("--skip-continental", action="store_true")
+    parser.add_argument("--only-continental", action="store_true")
     parser.add_argument("--pulp-max-areas", type=int, default=100, help="PuLP only up to this")
     parser.add_argument("--time-limit", type=float, default=120.0, help="per solve, seconds")
     args = parser.parse_args()
@@ -132,6 +133,8 @@ def main() -> None:
         ("11 regions x 7 days", 11, 7, None, True, 0.1),
         ("100 hospitals x 14 days, 20 nearest", 100, 14, 20, False, 2.0),
     ]
+    if args.only_continental:
+        cases = []
     if not args.skip_continental:
         cases.append(("5,000 hospitals x 7 days, 20 nearest", 5000, 7, 20, False, 60.0))
     table = Table(title="Transfer-plan solve time (median over snapshots)")
@@ -139,7 +142,7 @@ def main() -> None:
                    "CBC / HiGHS", "objective HiGHS / CBC"):  # fmt: skip
         table.add_column(column)
     for name, n, days, neighbours, germany, goal in cases:
-        repeats = 1 if n > 1000 else args.repeats
+        repeats = 1 if n > 50 else args.repeats
         for method in ("mip", "lp_round"):
             settings = SpreadSettings(
                 horizon_days=days, max_neighbours=neighbours, method=method,

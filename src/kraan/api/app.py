@@ -11,6 +11,7 @@ from kraan import __version__
 from kraan.api.routers import admin, forecast, reports, status
 from kraan.settings import Settings, get_settings
 from kraan.store.db import make_engine, migrate
+from kraan.store.report_batch import ConcurrentWriteError
 from kraan.web.pages import mount_web
 
 
@@ -34,6 +35,17 @@ async def _validation_error(_: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _concurrent_write(_: Request, error: Exception) -> JSONResponse:
+    return JSONResponse(
+        {
+            "detail": str(error),
+            "message": "another request changed these reports meanwhile; "
+            "nothing was stored from this request: send it again",
+        },
+        status_code=409,
+    )
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     if engine is None:
@@ -47,6 +59,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.add_exception_handler(RequestValidationError, _validation_error)
+    app.add_exception_handler(ConcurrentWriteError, _concurrent_write)
     app.include_router(reports.router)
     app.include_router(status.router)
     app.include_router(admin.router)

@@ -93,7 +93,7 @@ def _write(
 
 
 @router.post("/reports", summary="Submit one capacity report")
-async def create_report(
+def create_report(
     report: ReportCreate,
     engine: EngineDep,
     settings: SettingsDep,
@@ -116,7 +116,7 @@ async def create_report(
 
 
 @router.post("/reports/batch", summary="Submit a batch of reports (all-or-nothing)")
-async def create_batch(
+def create_batch(
     batch: BatchCreate,
     engine: EngineDep,
     settings: SettingsDep,
@@ -138,10 +138,10 @@ async def create_batch(
 
 
 @router.post("/reports/csv", summary="Upload a CSV of reports: a result per row")
-async def upload_csv(
+def upload_csv(
     file: UploadFile, engine: EngineDep, settings: SettingsDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    raw = await file.read()
+    raw = file.file.read()
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
