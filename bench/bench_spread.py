@@ -29,7 +29,7 @@ from rich.table import Table
 from kraan.domain.spreading.model import Area, SpreadSettings
 from kraan.domain.spreading.solve import build_model, solve_plan
 
-console = Console()
+console = Console(width=220)
 
 
 def snapshot(n: int, *, seed: int, germany: bool) -> list[Area]:
@@ -112,11 +112,11 @@ def machine_line() -> str:
             cpu = next(line.split(":", 1)[1].strip() for line in handle if "model name" in line)
     except (OSError, StopIteration):
         pass
-    import highspy
+    from importlib.metadata import version
 
     return (
         f"{cpu}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"highspy {highspy.__version__ if hasattr(highspy, '__version__') else '?'}, "
+        f"highspy {version('highspy')}, pulp {version('pulp')}, "
         f"{platform.system()} {platform.release()}, {datetime.now(UTC):%Y-%m-%d}"
     )
 

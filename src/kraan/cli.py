@@ -12,6 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kraan import cli_spread
 from kraan.cli_forecast import backtest as backtest_command
 from kraan.cli_forecast import forecast as forecast_command
 from kraan.settings import Settings, get_settings
@@ -25,6 +26,8 @@ token_app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 app.add_typer(token_app, name="token")
 app.command("backtest")(backtest_command)
 app.command("forecast")(forecast_command)
+app.command("spread")(cli_spread.spread)
+app.command("spread-eval")(cli_spread.evaluate)
 console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
