@@ -126,27 +126,26 @@ def _aggregate(rows: list, days: list[date], region_codes: list[str]) -> DailyTo
     n_regions, n_days = len(region_codes), len(days)
     region_index = {code: i for i, code in enumerate(region_codes)}
     shape = (n_regions, n_days)
-    values = {(lv, f): np.zeros(shape, dtype=np.int64) for lv in MONITORED_LEVELS for f in FIELDS}
-    absence_weighted = np.zeros(shape)
-    absence_weight = np.zeros(shape)
-    planned = np.zeros(shape, dtype=np.int64)
-    acute = np.zeros(shape, dtype=np.int64)
-    assessments = np.zeros(shape, dtype=np.int64)
-    reporting = np.zeros(shape, dtype=np.int64)
-    abroad = np.full(n_days, np.nan)
+    totals = DailyTotals(
+        days=days,
+        region_codes=region_codes,
+        values={
+            (lv, f): np.zeros(shape, dtype=np.int64) for lv in MONITORED_LEVELS for f in FIELDS
+        },
+        absence_weighted=np.zeros(shape),
+        absence_weight=np.zeros(shape),
+        planned_at_risk=np.zeros(shape, dtype=np.int64),
+        acute_at_risk=np.zeros(shape, dtype=np.int64),
+        assessments=np.zeros(shape, dtype=np.int64),
+        reporting=np.zeros(shape, dtype=np.int64),
+        abroad_ic=np.full(n_days, np.nan),
+    )
     if not rows:
-        return DailyTotals(
-            days,
-            region_codes,
-            values,
-            absence_weighted,
-            absence_weight,
-            planned,
-            acute,
-            assessments,
-            reporting,
-            abroad,
-        )
+        return totals
+    # the arrays are filled in place below
+    values, abroad, reporting = totals.values, totals.abroad_ic, totals.reporting
+    absence_weighted, absence_weight = totals.absence_weighted, totals.absence_weight
+    planned, acute, assessments = totals.planned_at_risk, totals.acute_at_risk, totals.assessments
     day_idx = np.array([int(r[0]) for r in rows])
     is_abroad = np.array([r[2] == "abroad" for r in rows])
     region_idx = np.array([region_index.get(r[1], -1) for r in rows])
@@ -204,15 +203,4 @@ def _aggregate(rows: list, days: list[date], region_codes: list[str]) -> DailyTo
     )
     np.add.at(planned, (at[0][planned_risk], at[1][planned_risk]), 1)
     np.add.at(acute, (at[0][acute_risk], at[1][acute_risk]), 1)
-    return DailyTotals(
-        days,
-        region_codes,
-        values,
-        absence_weighted,
-        absence_weight,
-        planned,
-        acute,
-        assessments,
-        reporting,
-        abroad,
-    )
+    return totals
