@@ -179,3 +179,15 @@ def test_the_forecast_parts_load_on_the_dashboard(page: Any, artifacts_dir: Path
     assert "Expected phase in 7 days" in page.get_by_test_id("outlook-sentence").inner_text()
     assert fans.first.locator("path.band").count() == 2
     page.screenshot(path=str(artifacts_dir / "dashboard-forecast.png"), full_page=True)
+
+
+def test_the_spreading_page_draws_flows_and_fair_share(page: Any, artifacts_dir: Path) -> None:
+    """Reached from the header nav; the map arrows and the fair-share table are visible."""
+    page.goto(f"/?as_of={AS_OF}")
+    page.locator(".app-nav a", has_text="Spreading").click()
+    page.wait_for_url(f"**/spreading?as_of={AS_OF}")
+    assert page.get_by_test_id("flow-map").is_visible()
+    assert page.locator("[data-testid=flow-map] line[data-flow]").count() > 0
+    assert page.locator("[data-testid=fair-share-table] tbody tr").count() == 11
+    assert page.locator("svg.line-chart").count() == 1
+    page.screenshot(path=str(artifacts_dir / "spreading-2020-12-21.png"), full_page=True)

@@ -44,3 +44,32 @@ def can_read_details(principal: Principal) -> bool:
 
 def can_manage_access(principal: Principal) -> bool:
     return principal.role is Role.NATIONAL_COORDINATOR
+
+
+#: Transfer moves the receiving region makes (offer a bed, accept, decline) and those the
+#: sending region makes (the patient leaves, arrives). Either side may cancel.
+RECEIVER_MOVES = frozenset({"offered", "accepted", "requested", "cancelled"})
+SENDER_MOVES = frozenset({"in_transport", "arrived", "cancelled"})
+
+
+def can_plan_spreading(principal: Principal) -> bool:
+    """Plans cover every region, so only the national level (LCPS) makes them."""
+    return principal.role is Role.NATIONAL_COORDINATOR
+
+
+def can_offer_beds(principal: Principal, *, region_code: str) -> bool:
+    """A region offers its own free beds; the national coordinator may for any region."""
+    return can_declare_status(principal, region_code=region_code)
+
+
+def can_move_transfer(
+    principal: Principal, *, to_state: str, from_area: str, to_area: str
+) -> bool:
+    """The receiver decides on beds, the sender on the road; national may do all."""
+    if principal.role is Role.NATIONAL_COORDINATOR:
+        return True
+    if principal.role is not Role.REGIONAL_COORDINATOR:
+        return False
+    receiver = principal.region_code == to_area and to_state in RECEIVER_MOVES
+    sender = principal.region_code == from_area and to_state in SENDER_MOVES
+    return receiver or sender

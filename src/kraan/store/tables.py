@@ -8,9 +8,12 @@ Coronadashboard's ``date_unix`` / ``date_of_insertion_unix`` do.
 from __future__ import annotations
 
 from sqlalchemy import (
+    JSON,
     BigInteger,
     Boolean,
+    CheckConstraint,
     Column,
+    Date,
     DateTime,
     Float,
     ForeignKey,
@@ -192,4 +195,73 @@ idempotency_keys = Table(
     Column("request_hash", String(64), nullable=False),
     Column("response", Text, nullable=False),
     Column("created_at", DateTime, nullable=False),
+)
+
+# ---- spreading workflow (docs/spreading.md, section 3) -----------------------------------
+
+transfer_plans = Table(
+    "transfer_plans",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("as_of", DateTime, nullable=False, index=True),
+    Column("created_by", String(100), nullable=False),
+    Column("created_at", DateTime, nullable=False),
+    Column("settings", JSON, nullable=False),
+    Column("result", JSON, nullable=False),
+)
+
+transfers = Table(
+    "transfers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("plan_id", Id, ForeignKey("transfer_plans.id"), nullable=True, index=True),
+    Column("day", Date, nullable=False, index=True),
+    Column("from_area", String(16), nullable=False),
+    Column("to_area", String(16), nullable=False),
+    Column("patients", Integer, nullable=False),
+    Column("care_level", String(8), nullable=False),
+    Column("state", String(16), nullable=False),
+    #: optimistic locking: every change is ``... WHERE id = :id AND version = :seen``
+    Column("version", Integer, nullable=False, default=1),
+    #: the bed offer this transfer took its beds from (set on accept, released on cancel)
+    Column("offer_id", Id, ForeignKey("bed_offers.id"), nullable=True),
+    Column("created_at", DateTime, nullable=False),
+    Column("created_by", String(100), nullable=False),
+    Column("updated_at", DateTime, nullable=False),
+    Column("updated_by", String(100), nullable=False),
+    Column("reason", Text, nullable=False, default=""),
+)
+
+transfer_events = Table(
+    "transfer_events",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column(
+        "transfer_id",
+        Id,
+        ForeignKey("transfers.id", ondelete="CASCADE"),
+        nullable=False,
+        index=True,
+    ),
+    Column("at", DateTime, nullable=False),
+    Column("actor", String(100), nullable=False),
+    Column("from_state", String(16)),
+    Column("to_state", String(16), nullable=False),
+    Column("note", Text, nullable=False, default=""),
+)
+
+bed_offers = Table(
+    "bed_offers",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("region_code", String(16), nullable=False),
+    Column("day", Date, nullable=False),
+    Column("care_level", String(8), nullable=False),
+    Column("beds_offered", Integer, nullable=False),
+    Column("beds_taken", Integer, nullable=False, default=0),
+    Column("offered_by", String(100), nullable=False),
+    Column("offered_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False, default=1),
+    CheckConstraint("beds_taken >= 0 AND beds_taken <= beds_offered", name="beds_within_offer"),
+    Index("ix_bed_offers_region_day", "region_code", "day"),
 )

@@ -102,3 +102,21 @@ def requests_from_plan(
 ) -> list[TransferRequest]:
     """One request per planned transfer; keys ``{prefix}-{n}`` in plan order."""
     return [request(f"{prefix}-{n}", t, at=at, actor=actor) for n, t in enumerate(transfers, 1)]
+
+
+def check_move(current: str, wanted: str) -> TransferState:
+    """The wanted state, checked against the machine; the store calls this before writing.
+
+    Raises ValueError for an unknown state name and InvalidTransition for a move the
+    machine does not allow, so the API can tell a typo (422) from a conflict (409).
+    """
+    now, target = TransferState(current), TransferState(wanted)
+    if not can_move(now, target):
+        raise InvalidTransition(now, target)
+    return target
+
+
+#: Moves that take beds from a bed offer (and the one that gives them back).
+TAKES_BEDS: frozenset[TransferState] = frozenset({TransferState.ACCEPTED})
+#: Leaving these states for ``cancelled`` or ``requested`` releases the beds taken.
+HOLDS_BEDS: frozenset[TransferState] = frozenset({TransferState.ACCEPTED})

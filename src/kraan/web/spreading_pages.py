@@ -1,0 +1,270 @@
+"""The spreading dashboard: flows on the map, today's transfers, supply against demand.
+
+Flows come from the newest stored plan for the as-of day; without one, from a fresh
+``lp_round`` solve of the live snapshot (fast, never stored), so the page always shows
+what the optimiser would do. Coordinators get the buttons of the moves their role may
+make; the forms use the session's CSRF token like every other write (forms.py).
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date, datetime, timedelta
+from typing import Annotated, Any
+
+from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+
+from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
+from kraan.api.routers.spreading import AdvanceBody, advance, capped_document
+from kraan.domain.access import Principal, can_move_transfer, can_offer_beds
+from kraan.domain.spreading.solve import SpreadInputError
+from kraan.domain.spreading.workflow import TRANSITIONS, TransferState
+from kraan.services.spreading import export_snapshot, solve_document
+from kraan.settings import Settings
+from kraan.store import transfers as store
+from kraan.store.reference import load_regions
+from kraan.web.forms import _form_ok
+from kraan.web.pages import _map_geometry, read_as_of, render
+from kraan.web.svg import Series, line_chart
+
+router = APIRouter(include_in_schema=False)
+
+HORIZON_DAYS = 7
+MAP_W, MAP_H = 420, 500
+#: Germany sits off the map to the east, where the border crossings are.
+ABROAD_POINT = (MAP_W - 14.0, MAP_H * 0.62)
+BUTTONS = {
+    "offered": "Offer bed",
+    "accepted": "Accept",
+    "requested": "Decline offer",
+    "in_transport": "Patient on the road",
+    "arrived": "Arrived",
+    "cancelled": "Cancel",
+}
+_NUMBER_PAIR = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
+
+
+def _centre(path_d: str) -> tuple[float, float] | None:
+    """Mean vertex of a region's outline: good enough to anchor an arrow."""
+    points = [(float(x), float(y)) for x, y in _NUMBER_PAIR.findall(path_d)]
+    if not points:
+        return None
+    return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
+
+
+def _plan_for(conn: Any, *, as_of: datetime, settings: Settings) -> tuple[dict[str, Any], str]:
+    """(plan result, where it comes from): the stored plan, else a fresh lp_round solve."""
+    stored = store.latest_plan(conn, as_of=as_of)
+    if stored is not None:
+        return stored["result"], f"stored plan {stored['id']} of {stored['as_of'][:16]}"
+    snapshot = export_snapshot(conn, as_of=as_of, settings=settings)
+    snapshot["settings"] = {**snapshot["settings"], "method": "lp_round", "time_limit_seconds": 5}
+    try:
+        return solve_document(capped_document(snapshot)), "fresh lp_round solve (not stored)"
+    except (SpreadInputError, ValueError) as error:
+        return {"plan": [], "areas": [], "error": str(error)}, "no plan"
+
+
+def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]) -> str | None:
+    """Region shapes with one arrow per (sender, receiver), width by patients."""
+    groups = tuple((r.code, tuple(r.safety_regions)) for r in regions if r.safety_regions)
+    try:
+        paths, outlines = _map_geometry(
+            settings.raw_data_dir / "geo" / "geography-simplified.topo.json", groups
+        )
+    except (OSError, ValueError, KeyError):
+        return None
+    centres = {code: c for code, d in paths.items() if (c := _centre(d)) is not None}
+    flows: dict[tuple[str, str], int] = {}
+    for row in plan:
+        key = (row["from"], row["to"])
+        flows[key] = flows.get(key, 0) + int(row["patients"])
+    top = max(flows.values(), default=1)
+    parts = [
+        f'<svg viewBox="0 0 {MAP_W} {MAP_H}" class="flow-map" role="img" '
+        'aria-labelledby="flow-title" data-testid="flow-map">',
+        '<title id="flow-title">Planned transfers between regions (arrow width: patients)'
+        "</title>",
+        '<defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="4" '
+        'markerHeight="4" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
+        'fill="#b33"/></marker></defs>',
+    ]
+    for code, d in paths.items():
+        parts.append(f'<path d="{d}" fill="#e8eef4" stroke="#fff" fill-rule="evenodd">'
+                     f"<title>{code}</title></path>")  # fmt: skip
+        if outlines.get(code):
+            parts.append(f'<path d="{outlines[code]}" fill="none" stroke="#8a9bb0"/>')
+    for code, (x, y) in centres.items():
+        parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="10" text-anchor="middle" '
+                     f'fill="#334">{code}</text>')  # fmt: skip
+    for (source, target), patients in sorted(flows.items(), key=lambda kv: -kv[1]):
+        a = centres.get(source)
+        b = centres.get(target) or (ABROAD_POINT if target.startswith("DE") else None)
+        if a is None or b is None:
+            continue
+        width = 1.5 + 6.0 * patients / top
+        parts.append(
+            f'<line x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" y2="{b[1]:.1f}" '
+            f'stroke="#b33" stroke-opacity="0.75" stroke-width="{width:.1f}" '
+            f'marker-end="url(#arrow)" data-flow="{source}-{target}" data-value="{patients}">'
+            f"<title>{source} → {target}: {patients} patients</title></line>"
+        )
+    if any(t.startswith("DE") for _, t in flows):
+        x, y = ABROAD_POINT
+        parts.append(f'<text x="{x:.1f}" y="{y + 14:.1f}" font-size="10" '
+                     'text-anchor="end">Germany</text>')  # fmt: skip
+    parts.append("</svg>")
+    return "".join(parts)
+
+
+def _supply_chart(offers: list[store.BedOffer], wanted: list[store.StoredTransfer],
+                  days: list[date]) -> str:  # fmt: skip
+    """Beds offered against patients requested per day (cancelled requests left out)."""
+    offered = [float(sum(o.beds_offered for o in offers if o.day == d)) for d in days]
+    asked = [
+        float(sum(t.patients for t in wanted if t.day == d and t.state != "cancelled"))
+        for d in days
+    ]
+    return line_chart(
+        [Series("beds offered", offered, colour="#0072b2"),
+         Series("patients to transfer", asked, colour="#d55e00", dashed=True)],
+        title="Supply and demand of transfer beds per day",
+        y_label="beds / patients",
+        x_dates=days,
+        height=220,
+    )  # fmt: skip
+
+
+def _moves(principal: Principal | None, item: store.StoredTransfer) -> list[dict[str, str]]:
+    """The buttons this person may press for this transfer now."""
+    if principal is None:
+        return []
+    nexts = sorted(TRANSITIONS[TransferState(item.state)])
+    return [
+        {"to": s.value, "label": BUTTONS[s.value]}
+        for s in nexts
+        if can_move_transfer(
+            principal, to_state=s.value, from_area=item.from_area, to_area=item.to_area
+        )
+    ]
+
+
+@router.get("/spreading", response_class=HTMLResponse)
+def spreading_page(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+    message: str = "",
+) -> HTMLResponse:
+    as_of, carry, error = read_as_of(request)
+    today = as_of.date()
+    days = [today + timedelta(days=n) for n in range(HORIZON_DAYS)]
+    with engine.connect() as conn:
+        regions = load_regions(conn)
+        result, source = _plan_for(conn, as_of=as_of, settings=settings)
+        todays = store.list_transfers(conn, day=today)
+        offers = store.list_offers(conn, start=days[0], end=days[-1])
+        wanted = [t for t in store.list_transfers(conn) if days[0] <= t.day <= days[-1]]
+    rows = [
+        {**t.as_dict(), "moves": _moves(principal, t),
+         "offers": [o for o in offers if (o.region_code, o.day, o.care_level)
+                    == (t.to_area, t.day, t.care_level) and o.beds_free >= t.patients]}
+        for t in todays
+    ]  # fmt: skip
+    offer_regions = [
+        r.code for r in regions if principal and can_offer_beds(principal, region_code=r.code)
+    ]
+    return render(
+        request,
+        "spreading.html",
+        principal,
+        as_of=as_of,
+        carry=carry,
+        error=error or result.get("error"),
+        message=message,
+        source=source,
+        result=result,
+        map_svg=_flow_map(settings, regions, result.get("plan", [])),
+        chart=_supply_chart(offers, wanted, days),
+        transfers=rows,
+        offers=offers,
+        offer_regions=offer_regions,
+        today=today.isoformat(),
+    )
+
+
+def _refused(request: Request, principal: Principal | None, status: int, text: str) -> Response:
+    return render(request, "error.html", principal, status_code=status,
+                  title="Not done", message=text)  # fmt: skip
+
+
+@router.post("/spreading/transfers/{transfer_id}/advance", response_class=HTMLResponse)
+def advance_form(
+    request: Request,
+    transfer_id: int,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+    to_state: Annotated[str, Form()] = "",
+    offer_id: Annotated[str, Form()] = "",
+    note: Annotated[str, Form()] = "",
+    version: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """One button press; a lost race says so instead of overwriting the winner."""
+    if principal is None:
+        return render(request, "login.html", None, status_code=401, next="/spreading",
+                      error="Log in as a coordinator to move a transfer.")  # fmt: skip
+    if not _form_ok(request, settings, csrf):
+        return _refused(request, principal, 403, "This form did not come from your session. "
+                        "Reload the page and try again.")  # fmt: skip
+    try:
+        body = AdvanceBody(
+            to_state=to_state,  # type: ignore[arg-type]
+            offer_id=int(offer_id) if offer_id.isdigit() else None,
+            note=note,
+            version=int(version) if version.isdigit() else None,
+        )
+        item = advance(engine, principal, transfer_id, body)
+    except HTTPException as error:
+        detail = error.detail
+        text = detail if isinstance(detail, str) else "; ".join(d["message"] for d in detail)
+        return _refused(request, principal, error.status_code, text)
+    except ValueError as error:
+        return _refused(request, principal, 422, str(error))
+    as_of = request.query_params.get("as_of", "")
+    query = f"?as_of={as_of}&" if as_of else "?"
+    return RedirectResponse(
+        f"/spreading{query}message=transfer+{item.id}+is+now+{item.state}", status_code=303
+    )
+
+
+@router.post("/spreading/offers", response_class=HTMLResponse)
+def offer_form(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+    region_code: Annotated[str, Form()] = "",
+    day: Annotated[str, Form()] = "",
+    care_level: Annotated[str, Form()] = "ic",
+    beds: Annotated[str, Form()] = "",
+    csrf: Annotated[str, Form()] = "",
+) -> Response:
+    """A receiving region offers beds for one day (audited by the store)."""
+    if principal is None or not _form_ok(request, settings, csrf):
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    if not can_offer_beds(principal, region_code=region_code):
+        return _refused(request, principal, 403, f"You may not offer beds for {region_code}.")
+    try:
+        when, count = date.fromisoformat(day), int(beds)
+    except ValueError:
+        return _refused(request, principal, 422, "Give a date and a whole number of beds.")
+    if not 1 <= count <= 500 or care_level not in ("ic", "ward"):
+        return _refused(request, principal, 422, "Offer between 1 and 500 beds, IC or ward.")
+    with engine.begin() as conn:
+        store.create_offer(conn, region_code=region_code, day=when, care_level=care_level,
+                           beds=count, actor=principal.username, now=utc_now())  # fmt: skip
+    return RedirectResponse(f"/spreading?as_of={day}&message=beds+offered", status_code=303)
