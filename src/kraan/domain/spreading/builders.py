@@ -6,8 +6,9 @@ variables and rows to a :class:`LinearModel`, and :data:`BUILDERS` says which op
 days with numpy, so 5,000 hospitals x 20 neighbours builds without Python loops.
 
 Variables: ``x[a, k, t]`` patients of class k on arc a on day t (integer);
-``occ[i, t]`` COVID occupancy at the end of day t; indicators ``s`` (area sends on day t),
-``r`` (area receives), ``y`` (arc used on day t) are created on first use.
+``occ[i, t]`` COVID occupancy at the end of day t; indicators ``z`` (area's role on day
+t: sender or receiver) and ``y`` (arc used on day t) are created on first use. Only the
+first ``integer_days`` days are integer; later days are an LP (see ``solve``).
 """
 
 from __future__ import annotations
@@ -106,10 +107,10 @@ class Context:
     model: LinearModel
     x: IntArray  # [A, K, T] column indices
     occ: IntArray  # [n, T] column indices
-    send: IntArray | None = None  # [n, T]
-    receive: IntArray | None = None  # [n, T]
+    role: IntArray | None = None  # [n, T]
     used: IntArray | None = None  # [A, T]
-    x_upper: FloatArray | None = None  # [A, K] column upper bound
+    x_upper: FloatArray = field(default_factory=lambda: np.zeros((0, 0, 0)))  # [A, K, T]
+    integer_days: int = 0  # days < this are solved in whole patients
 
     @property
     def days(self) -> int:
@@ -195,45 +196,52 @@ def add_flow_balance(ctx: Context) -> None:
     m.add_entries(rows[in_node, day], cols, -1.0)
 
 
-def _sum_by_area_day(ctx: Context, node: IntArray, indicator: IntArray, big: FloatArray) -> None:
-    """Rows sum_x x[.,t] - big[i] * indicator[i,t] <= 0 for flows at ``node``."""
-    m, n, days = ctx.model, len(ctx.areas), ctx.days
-    rows = m.add_rows(-INF, 0.0, n * days).reshape(n, days)
-    k = ctx.x.shape[1]
-    m.add_entries(rows[np.repeat(node, k * days), _day_of_x(ctx)], ctx.x.reshape(-1), 1.0)
-    m.add_entries(rows, indicator, -big[:, None])
+def role_indicator(ctx: Context) -> IntArray:
+    """z[i,t] = 1: area i may send on day t, 0: it may receive (one binary, created once).
 
-
-def send_indicator(ctx: Context) -> IntArray:
-    """s[i,t] = 1 when area i sends on day t (created once)."""
-    if ctx.send is None:
-        n, days = len(ctx.areas), ctx.days
-        ctx.send = ctx.model.add_cols(n * days, upper=1.0, integer=True).reshape(n, days)
-        _sum_by_area_day(ctx, ctx.arcs.source, ctx.send, ctx.max_outflow())
-    return ctx.send
-
-
-def receive_indicator(ctx: Context) -> IntArray:
-    """r[i,t] = 1 when area i receives on day t (created once)."""
-    if ctx.receive is None:
-        n, days = len(ctx.areas), ctx.days
-        ctx.receive = ctx.model.add_cols(n * days, upper=1.0, integer=True).reshape(n, days)
-        _sum_by_area_day(ctx, ctx.arcs.target, ctx.receive, ctx.max_inflow())
-    return ctx.receive
+    out[i,t] <= M_out[i,t] * z[i,t] and in[i,t] <= M_in[i,t] * (1 - z[i,t]), with M the
+    area's own bounds on that day (stable share, transport, free beds), not a global M.
+    Binary on the integer days only; later days keep the (weaker) LP relaxation.
+    """
+    if ctx.role is None:
+        m, n, days, k = ctx.model, len(ctx.areas), ctx.days, ctx.x.shape[1]
+        whole = np.broadcast_to(np.arange(days) < ctx.integer_days, (n, days))
+        ctx.role = m.add_cols(n * days, upper=1.0, integer=True).reshape(n, days)
+        m.integer[-1] = whole.ravel().copy()
+        big_out = np.broadcast_to(ctx.max_outflow()[:, None], (n, days))
+        big_in = ctx.intake_bound()
+        day = _day_of_x(ctx)
+        # out - M_out z <= 0 ; in + M_in z <= M_in
+        for node, coef, upper in (
+            (ctx.arcs.source, -big_out, np.zeros((n, days))),
+            (ctx.arcs.target, big_in, big_in),
+        ):
+            rows = m.add_rows(-INF, upper.ravel(), n * days).reshape(n, days)
+            m.add_entries(rows[np.repeat(node, k * days), day], ctx.x.reshape(-1), 1.0)
+            m.add_entries(rows, ctx.role, coef)
+    return ctx.role
 
 
 def transfer_indicator(ctx: Context) -> IntArray:
-    """y[a,t] = 1 when arc a carries patients on day t: one transfer (created once)."""
+    """y[a,t] = 1 when arc a carries patients on day t: one transfer (created once).
+
+    Big-M per arc and day: the arc's own bound (sender, receiver, vehicles). Binary on
+    the integer days when the count is exact or a minimum batch applies; else relaxed.
+    """
     if ctx.used is None:
         a, k, days = ctx.x.shape
         m = ctx.model
-        ctx.used = m.add_cols(a * days, upper=1.0, integer=True).reshape(a, days)
-        big = (
-            ctx.x_upper.sum(axis=1) if ctx.x_upper is not None else np.full(a, ctx.day_transport())
+        binary = ctx.settings.exact_transfer_count or (
+            ctx.settings.enforce_min_batch and ctx.settings.min_batch > 1
         )
+        ctx.used = m.add_cols(a * days, upper=1.0, integer=True).reshape(a, days)
+        whole = np.broadcast_to(np.arange(days) < ctx.integer_days, (a, days)) & binary
+        m.integer[-1] = whole.ravel().copy()
+        big = np.minimum(ctx.x_upper.sum(axis=1), ctx.day_transport())  # [A, T]
+        big = np.maximum(big, 1.0)
         rows = m.add_rows(-INF, 0.0, a * days).reshape(a, days)
         m.add_entries(np.repeat(rows[:, None, :], k, axis=1), ctx.x, 1.0)
-        m.add_entries(rows, ctx.used, -big[:, None])
+        m.add_entries(rows, ctx.used, -big)
     return ctx.used
 
 
@@ -301,12 +309,8 @@ def enforce_min_batch(ctx: Context) -> None:
 
 
 def enforce_no_send_and_receive(ctx: Context) -> None:
-    """No area sends and receives on the same day: s + r <= 1."""
-    s, r = send_indicator(ctx), receive_indicator(ctx)
-    m = ctx.model
-    rows = m.add_rows(-INF, 1.0, s.size).reshape(s.shape)
-    m.add_entries(rows, s, 1.0)
-    m.add_entries(rows, r, 1.0)
+    """No area sends and receives on the same day: one role binary per area and day."""
+    role_indicator(ctx)
 
 
 # --- penalties -----------------------------------------------------------------------
@@ -384,8 +388,19 @@ def add_last_resort_cost(ctx: Context) -> None:
 
 
 def add_transfer_count_penalty(ctx: Context) -> None:
-    """Objective 4: number of transfers (an arc used on a day, whatever the batch)."""
-    ctx.model.add_cost(transfer_indicator(ctx), ctx.settings.weight_transfer)
+    """Objective 4: number of transfers (an arc used on a day, whatever the batch).
+
+    Without binaries (``exact_transfer_count`` off, no minimum batch) y = x / M exactly
+    in the LP, so the count becomes a cost per patient of weight / M on each arc-day and
+    needs neither columns nor rows.
+    """
+    s = ctx.settings
+    if s.exact_transfer_count or (s.enforce_min_batch and s.min_batch > 1):
+        ctx.model.add_cost(transfer_indicator(ctx), s.weight_transfer)
+        return
+    big = np.maximum(np.minimum(ctx.x_upper.sum(axis=1), ctx.day_transport()), 1.0)  # [A, T]
+    per_patient = np.broadcast_to((s.weight_transfer / big)[:, None, :], ctx.x.shape)
+    ctx.model.add_cost(ctx.x, per_patient)
 
 
 #: (builder, is it on for these settings?) in build order.

@@ -131,12 +131,24 @@ class SpreadSettings:
     #: arcs: each area may send to its k nearest areas (None = all) within max_distance_km.
     max_neighbours: int | None = None
     max_distance_km: float | None = None
+    #: drop arcs that cannot pay: only areas above their fair share (or overflowing) send,
+    #: only areas below it (or with beds free while another overflows) receive, and at
+    #: most 2 x daily transport x days senders, the largest surplus first.
+    prune_arcs: bool = True
     # --- solver ---
     #: "mip": HiGHS branch and bound on whole patients and the indicator binaries.
     #: "lp_round": HiGHS LP relaxation, then a repair to whole patients that keeps every
     #: enforced constraint (much faster, objective a little worse; see docs/spreading.md).
     method: str = "mip"
     integer: bool = True
+    #: plan days solved in whole patients with their binaries by the MIP; later days are
+    #: an LP, rounded by the repair. Later days are provisional: the plan is re-made daily
+    #: and only day 0 is carried out (as LCPS worked). None = every day integer.
+    integer_days: int | None = 2
+    #: count transfers (objective 4) with one binary per arc and day; off = the LP
+    #: relaxation of that count (weight_transfer / arc bound per patient). A minimum batch
+    #: above 1 always gets the binaries on the integer days.
+    exact_transfer_count: bool = False
     #: HiGHS stops at whichever gap it reaches first: relative, or absolute in objective
     #: units (50 = five patient-days of deviation at the default spread weight). Measured
     #: trade-off on 11 regions x 7 days (docs/spreading.md); assumption, not a seed figure.
@@ -189,6 +201,8 @@ class SpreadSettings:
                 found.append((f.name, "must be a finite number >= 0"))
         if self.min_batch < 1:
             found.append(("min_batch", "must be at least 1"))
+        if self.integer_days is not None and self.integer_days < 1:
+            found.append(("integer_days", "must be at least 1"))
         if self.max_neighbours is not None and self.max_neighbours < 1:
             found.append(("max_neighbours", "must be at least 1"))
         if self.time_limit_seconds <= 0:

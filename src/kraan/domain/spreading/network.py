@@ -12,6 +12,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 
 import numpy as np
+import numpy.typing as npt
 
 from kraan.domain.spreading.model import Area, FloatArray, IntArray, Level, SpreadSettings
 
@@ -98,3 +99,28 @@ def build_arcs(areas: Sequence[Area], settings: SpreadSettings) -> Arcs:
     km_all = np.concatenate(kms).astype(np.float64)
     order = np.lexsort((target, source))
     return Arcs(source[order], target[order], km_all[order])
+
+
+def keep_arcs(arcs: Arcs, mask: npt.NDArray[np.bool_]) -> Arcs:
+    return Arcs(arcs.source[mask], arcs.target[mask], arcs.km[mask])
+
+
+def candidate_arcs(
+    arcs: Arcs, excess: FloatArray, short: FloatArray, room: FloatArray, max_senders: int
+) -> Arcs:
+    """Arcs that can pay: from an area with ``excess`` > 0 to one ``short`` > 0 with ``room``.
+
+    ``excess``/``short`` per area: its largest surplus over / gap to the fair share (or
+    overflow) on any plan day; ``room``: most beds it can take. A patient moved from an
+    area at or below its share, or to one at or above it, only adds spread and cost, so
+    those arcs are left out. At most ``max_senders`` senders (largest excess first) are
+    kept: with transport for C patients a day over T days at most C x T areas can send
+    (a heuristic cut: the caller passes 2 C T).
+    """
+    senders = np.flatnonzero(excess > 0)
+    if senders.size > max_senders:
+        senders = senders[np.argsort(-excess[senders], kind="stable")[:max_senders]]
+    can_send = np.zeros(excess.size, dtype=bool)
+    can_send[senders] = True
+    can_take = (short > 0) & (room >= 1.0)
+    return keep_arcs(arcs, can_send[arcs.source] & can_take[arcs.target])

@@ -86,6 +86,8 @@ def repair(
         group = (arcs.source[:, None] * k + np.arange(k)[None, :]).ravel()
         order = np.argsort(np.repeat(priority, k), kind="stable")
         x = cap_groups(x.ravel(), group, cap.ravel(), order).reshape(a, k)
+        keep = np.maximum(np.minimum(before, future), 0.0)  # all classes of a sender together
+        x = cap_groups(x.ravel(), np.repeat(arcs.source, k), keep, order).reshape(a, k)
         if settings.enforce_transport_capacity:
             vgroup = np.broadcast_to(vehicle_of[None, :], (a, k)).ravel()
             x = cap_groups(x.ravel(), vgroup, vehicle_cap, order).reshape(a, k)
