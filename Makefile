@@ -26,9 +26,11 @@ test: $(STAMP) lint
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
+	$(BIN)/pip install --quiet -e '.[dev,bench]'
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_monitor.py
 	$(BIN)/python bench/bench_backtest.py
+	$(BIN)/python bench/bench_spread.py
 
 clean:
 	rm -rf $(VENV) var .pytest_cache
