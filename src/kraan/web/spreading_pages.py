@@ -119,16 +119,22 @@ def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]
 
 
 def _supply_chart(offers: list[store.BedOffer], wanted: list[store.StoredTransfer],
-                  days: list[date]) -> str:  # fmt: skip
-    """Beds offered against patients requested per day (cancelled requests left out)."""
+                  days: list[date], plan: list[dict[str, Any]]) -> str:  # fmt: skip
+    """Beds offered against patients requested per day (cancelled requests left out),
+    and what the plan shown on the map would move (day 0 = the as-of day)."""
     offered = [float(sum(o.beds_offered for o in offers if o.day == d)) for d in days]
     asked = [
         float(sum(t.patients for t in wanted if t.day == d and t.state != "cancelled"))
         for d in days
     ]
+    planned = [
+        float(sum(int(row["patients"]) for row in plan if int(row["day"]) == n))
+        for n in range(len(days))
+    ]
     return line_chart(
         [Series("beds offered", offered, colour="#0072b2"),
-         Series("patients to transfer", asked, colour="#d55e00", dashed=True)],
+         Series("patients requested", asked, colour="#d55e00", dashed=True),
+         Series("patients in the plan", planned, colour="#7b3294", dashed=True)],
         title="Supply and demand of transfer beds per day",
         y_label="beds / patients",
         x_dates=days,
@@ -187,7 +193,7 @@ def spreading_page(
         source=source,
         result=result,
         map_svg=_flow_map(settings, regions, result.get("plan", [])),
-        chart=_supply_chart(offers, wanted, days),
+        chart=_supply_chart(offers, wanted, days, result.get("plan", [])),
         transfers=rows,
         offers=offers,
         offer_regions=offer_regions,
