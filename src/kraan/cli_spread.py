@@ -122,7 +122,7 @@ def spread(
         bool, typer.Option("--export-only", help="With --as-of: print the snapshot, no plan.")
     ] = False,
     method: Annotated[
-        str | None, typer.Option(help="mip or lp_round (overrides the snapshot's settings).")
+        str | None, typer.Option(help="auto, mip or lp_round (overrides the snapshot's settings).")
     ] = None,
 ) -> None:
     """A fair-share transfer plan for a snapshot (HiGHS); JSON contract in docs/spreading.md."""
@@ -164,7 +164,7 @@ def evaluate(
     start: Annotated[str, typer.Option(help="First day (YYYY-MM-DD).")] = "2020-10-01",
     end: Annotated[str, typer.Option(help="Last day (YYYY-MM-DD).")] = "2021-01-31",
     policies: Annotated[str, typer.Option(help="Letters of the policies to run (a-d).")] = "abcd",
-    method: Annotated[str, typer.Option(help="Optimiser method: mip or lp_round.")] = "mip",
+    method: Annotated[str, typer.Option(help="Optimiser method: auto, mip or lp_round.")] = "auto",
     output: Annotated[str, typer.Option("--format", help="table, json or markdown.")] = "table",
 ) -> None:
     """Replay a real period under no coordination, greedy and the optimiser (issue part 5)."""
@@ -184,8 +184,8 @@ def evaluate(
         raise _fail("[red]--start and --end must be YYYY-MM-DD[/]") from None
     if output not in ("table", "json", "markdown"):
         raise _fail("[red]--format must be table, json or markdown[/]")
-    if method not in ("mip", "lp_round") or not set(policies) <= set("abcd"):
-        raise _fail("[red]--method must be mip or lp_round; --policies letters a-d[/]")
+    if method not in ("auto", "mip", "lp_round") or not set(policies) <= set("abcd"):
+        raise _fail("[red]--method must be auto, mip or lp_round; --policies letters a-d[/]")
     spread_settings = SpreadSettings(method=method)
     if db:
         engine = make_engine(db)

@@ -239,7 +239,7 @@ def plan_document(areas: Sequence[Area], settings: SpreadSettings, plan: Plan) -
         "after": _summary(areas, plan.occupancy_after, settings),
         "solve_seconds": round(plan.solve_seconds, 4),
         "status": plan.status,
-        "method": settings.method,
+        "method": settings.method_for(len(areas)),
         "objective": None if math.isnan(plan.objective) else round(plan.objective, 3),
         "patients_moved": plan.patients_moved,
         "patient_km": round(plan.patient_km, 1),

@@ -78,3 +78,13 @@ def test_arcs_nearest_neighbours_regional_groups_and_last_resort() -> None:
     regional = build_arcs(grid, SpreadSettings(level=Level.REGIONAL))
     for s, t in zip(regional.source.tolist(), regional.target.tolist(), strict=True):
         assert grid[s].group == grid[t].group
+
+
+def test_summary_loads_are_those_the_plan_leads_to() -> None:
+    # day 0 unbalanced (transfers not yet arrived), last day balanced: the summary must show
+    # the balance the plan reaches, not the day-0 imbalance it started from
+    before = np.array([[80.0, 80.0], [10.0, 10.0], [0.0, 0.0]])
+    after = np.array([[80.0, 60.0], [10.0, 30.0], [0.0, 0.0]])
+    assert summarise(AREAS, after, Basis.STAFFED).max_load < summarise(
+        AREAS, before, Basis.STAFFED
+    ).max_load

@@ -135,13 +135,19 @@ def overflow_bed_days(areas: Sequence[Area], occupancy: FloatArray) -> float:
 
 
 def summarise(areas: Sequence[Area], occupancy: FloatArray, basis: Basis) -> LoadSummary:
-    """The before/after figures of the CLI contract."""
+    """The before/after figures of the CLI contract.
+
+    Loads are those of the horizon's last day, where the plan leads (on day 0 the
+    transfers have not arrived yet, so a maximum over all days could never show what a
+    plan achieves); overflow is counted in bed-days over the whole horizon.
+    """
     share = fair_share(areas, occupancy, basis)
     domestic = domestic_mask(areas)
-    loads = share.load[domestic]
+    loads = share.load[domestic][:, -1]
     if loads.size == 0:
         return LoadSummary(0.0, 0.0, 0.0, 0.0)
-    gap = np.abs(loads - share.national_load)
+    national = np.asarray(share.national_load)
+    gap = np.abs(loads - (national[-1] if national.ndim else national))
     return LoadSummary(
         max_load=float(np.nanmax(loads)),
         min_load=float(np.nanmin(loads)),

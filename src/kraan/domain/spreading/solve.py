@@ -14,6 +14,7 @@ import os
 import sys
 import time
 from collections.abc import Sequence
+from dataclasses import replace
 
 import highspy
 import numpy as np
@@ -224,6 +225,7 @@ def solve_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) ->
     problems = input_problems(areas, settings)
     if problems:
         raise SpreadInputError(problems)
+    settings = replace(settings, method=settings.method_for(len(areas)))
     began = time.perf_counter()
     ctx = build_model(areas, settings)
     codes = tuple(a.code for a in areas)
