@@ -10,7 +10,6 @@ no open municipality -> ROAZ table exists).
 from __future__ import annotations
 
 import csv
-import json
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -19,6 +18,7 @@ import numpy as np
 
 from kraan.domain.model import Location, Region
 from kraan.ingest.synthetic import generate_locations
+from kraan.ingest.topology import load_topology, ring_coords
 from kraan.settings import PACKAGE_DATA
 
 ROAZ_TABLE = PACKAGE_DATA / "roaz_regions.csv"
@@ -92,24 +92,6 @@ def load_roaz_table(path: Path = ROAZ_TABLE) -> list[dict[str, str]]:
     return rows
 
 
-def _decode_arcs(topology: dict) -> list[np.ndarray]:
-    """TopoJSON arcs -> lon/lat arrays (quantized, delta-encoded; TopoJSON spec, 'transform')."""
-    transform = topology.get("transform")
-    arcs = []
-    for arc in topology["arcs"]:
-        points = np.asarray(arc, dtype=float)[:, :2]
-        if transform:
-            points = np.cumsum(points, axis=0) * transform["scale"] + transform["translate"]
-        arcs.append(points)
-    return arcs
-
-
-def _ring(arcs: list[np.ndarray], indices: list[int]) -> np.ndarray:
-    """Stitch a ring; a negative index ``~i`` means arc ``i`` reversed (TopoJSON spec)."""
-    parts = [arcs[i] if i >= 0 else arcs[~i][::-1] for i in indices]
-    return np.concatenate(parts)
-
-
 def _centroid(rings: list[np.ndarray]) -> tuple[float, float]:
     """Area-weighted centroid of outer rings (planar lon/lat is fine at this scale)."""
     total_area, cx, cy = 0.0, 0.0, 0.0
@@ -131,21 +113,14 @@ def _centroid(rings: list[np.ndarray]) -> tuple[float, float]:
 
 def topology_centroids(path: Path) -> dict[str, tuple[float, float]]:
     """(lat, lon) per ``gemcode`` and per ``vrcode`` from the dashboard's TopoJSON."""
-    topology = json.loads(Path(path).read_text(encoding="utf-8"))
-    arcs = _decode_arcs(topology)
+    topology = load_topology(Path(path))
     result: dict[str, tuple[float, float]] = {}
     for obj_name, key in (("municipalities", "gemcode"), ("safetyregions", "vrcode")):
-        for geometry in topology["objects"].get(obj_name, {}).get("geometries", []):
-            code = geometry.get("properties", {}).get(key)
-            if not code:
-                continue
-            if geometry["type"] == "Polygon":
-                polygons = [geometry["arcs"]]
-            elif geometry["type"] == "MultiPolygon":
-                polygons = geometry["arcs"]
-            else:
-                continue
-            result[code] = _centroid([_ring(arcs, polygon[0]) for polygon in polygons])
+        for feature in topology.objects.get(obj_name, ()):
+            code = feature.properties.get(key)
+            if code:
+                rings = [ring_coords(topology, polygon[0]) for polygon in feature.polygons]
+                result[code] = _centroid(rings)
     return result
 
 
