@@ -136,7 +136,7 @@ class HelpRequest:
     shifts: str
     reason: str
     measures: str
-    capacity_ref: int | None
+    capacity_ref: str | None  # reported_at of the location's latest capacity report
     absence_pct: float | None
     created_at: datetime
     created_by: str
@@ -179,7 +179,12 @@ def is_stale(item: HelpRequest, *, as_of: datetime, stale_after: timedelta) -> b
 # ---- creation -------------------------------------------------------------------------------
 
 
-def _workers(raw: object, problems: list[tuple[str, str]], name: str = "workers") -> dict[str, int]:
+def _workers(
+    raw: object, problems: list[tuple[str, str]], name: str = "workers", *, some: bool = True
+) -> dict[str, int]:
+    """Counts per kind of worker (zeros dropped); ``some``: at least one person."""
+    if not some and (raw is None or raw == {}):
+        return {}
     if not isinstance(raw, Mapping) or not raw:
         problems.append((name, "name at least one kind of care worker with a count"))
         return {}
@@ -192,7 +197,7 @@ def _workers(raw: object, problems: list[tuple[str, str]], name: str = "workers"
             problems.append((f"{name}.{kind}", "a whole number of people from 0 to 500"))
         elif count:
             out[str(kind)] = count
-    if not out and not problems:
+    if some and not out and not problems:
         problems.append((name, "ask for at least one person"))
     return out
 
@@ -289,7 +294,7 @@ def _answer(item: HelpRequest, event: Event) -> HelpRequest:
     if item.state is not State.ASKED:
         raise StepConflict(f"the request is {item.state.value}, not waiting for an answer")
     problems: list[tuple[str, str]] = []
-    provided = _workers(event.data.get("provided") or {"support": 0}, problems, "provided")
+    provided = _workers(event.data.get("provided"), problems, "provided", some=False)
     for kind, n in provided.items():
         if n > item.workers.get(kind, 0):
             problems.append((f"provided.{kind}", f"more than the {item.workers.get(kind, 0)} "
@@ -406,7 +411,7 @@ def _vote(item: HelpRequest, event: Event, note: str) -> HelpRequest:
         raise StepConflict(f"{party.value} has already decided; reload")
     approve = bool(event.data.get("approve"))
     problems: list[tuple[str, str]] = []
-    granted = _workers(event.data.get("granted") or {"support": 0}, problems, "granted")
+    granted = _workers(event.data.get("granted"), problems, "granted", some=False)
     for kind, n in granted.items():
         if n > item.workers.get(kind, 0):
             problems.append((f"granted.{kind}", "more than asked for"))
