@@ -50,7 +50,7 @@ def list_requests(
         document = {"region": region, "summary": summary, "requests": views}
         sys.stdout.write(json.dumps(document, indent=2, default=str) + "\n")
         return
-    out = Console()
+    out = Console() if sys.stdout.isatty() else Console(width=160)  # pipes: no wrapping
     rungs = summary["open_by_rung"]
     out.print(
         f"[bold]As of {moment:%Y-%m-%d %H:%M} UTC[/]{' ' + region if region else ''}: "
