@@ -7,7 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kraan import __version__
-from kraan.api.routers import admin, forecast, reports, spreading, status
+from kraan.api.routers import admin, forecast, reports, requests, spreading, status
 from kraan.settings import Settings, get_settings
 from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
@@ -64,5 +64,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin.router)
     app.include_router(forecast.router)
     app.include_router(spreading.router)
+    app.include_router(requests.router)
     mount_web(app)
     return app

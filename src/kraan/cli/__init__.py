@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import typer
 
-from kraan.cli import demo, forecast, imports, spread, status, token
+from kraan.cli import demo, forecast, imports, requests, spread, status, token
 
 app = typer.Typer(
     help="Kraan: care-capacity coordination in an epidemic surge.",
@@ -37,6 +37,7 @@ app.command("backtest")(forecast.backtest)
 app.command("forecast")(forecast.forecast)
 app.command("spread")(spread.spread)
 app.command("spread-eval")(spread.evaluate)
+app.add_typer(requests.app, name="requests")
 
 
 def main(argv: list[str] | None = None) -> None:

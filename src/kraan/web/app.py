@@ -8,7 +8,7 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from kraan.web import forecast_pages, forms, pages, spreading_pages
+from kraan.web import forecast_pages, forms, pages, requests_pages, spreading_pages
 from kraan.web.common import WEB_DIR
 
 
@@ -19,3 +19,4 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(forms.router)
     app.include_router(forecast_pages.router)
     app.include_router(spreading_pages.router)
+    app.include_router(requests_pages.router)
