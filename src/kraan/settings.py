@@ -83,6 +83,25 @@ class Settings(BaseSettings):
         "/usr/bin/chromium", description="Chromium for PDF output (Debian's chromium package)."
     )
 
+    # --- help requests and the chain (issue 14, docs/requests.md) ---
+    request_stale_after: timedelta = Field(
+        timedelta(hours=72),
+        description=(
+            "A help request not updated for this long is stale and must be re-confirmed before "
+            "it may escalate. The 28 Dec 2020 slides (seed 004) re-assessed 'recent requests' "
+            "within days and asked for requests 'zo actueel en concreet mogelijk'; 72 h is the "
+            "same horizon as the ELV scale-up guarantee (seed 002, item 3). An assumption."
+        ),
+    )
+    elv_scale_up: timedelta = Field(
+        timedelta(hours=72),
+        description="ELV beds come up from standby within 72 hours (seed 002, item 3).",
+    )
+    ccv_norm_file: Path = Field(
+        PACKAGE_DATA / "ccv_norm.json",
+        description="The CCV norm: 5 months regular + 3 months peak use (seed 002, item 10).",
+    )
+
     # --- access ---
     session_cookie: str = "kraan_session"
     token_bytes: int = 32

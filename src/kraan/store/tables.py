@@ -267,3 +267,4 @@ bed_offers = Table(
 )
 
 from kraan.store import briefing_tables as _briefing_tables  # noqa: E402,F401  (registers its tables)
+from kraan.store import requests_tables as _requests_tables  # noqa: E402,F401  help requests (issue 14)

@@ -10,7 +10,6 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
 from fastapi.responses import HTMLResponse, Response
-from sqlalchemy import Engine
 
 from kraan.api.deps import EngineDep, SettingsDep, utc_now
 from kraan.domain.briefing.compare import compare
@@ -22,6 +21,7 @@ from kraan.services.briefing import (
 )
 from kraan.services.live_forecast import engine_key
 from kraan.settings import Settings
+from kraan.store.db import Engine
 from kraan.web.briefing_i18n import language
 from kraan.web.briefing_render import (
     PdfUnavailable,

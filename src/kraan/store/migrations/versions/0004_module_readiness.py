@@ -1,7 +1,7 @@
 """module readiness per region (weekly briefing)
 
-Revision ID: 0003_module_readiness
-Revises: 0002
+Revision ID: 0004_module_readiness
+Revises: 0003_requests
 
 Hand-written; mirrors kraan.store.briefing_tables exactly.
 """
@@ -9,8 +9,8 @@ from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0003_module_readiness'
-down_revision = '0002'
+revision = '0004_module_readiness'
+down_revision = '0003_requests'
 branch_labels = None
 depends_on = None
 
