@@ -151,7 +151,7 @@ def briefing_bundle(
         forecasts=docs_forecasts,
     )
     summary, crossings = summary_section(docs)
-    extras = extra_sections(conn, as_of=as_of, as_of_param=as_of_param)
+    extras = extra_sections(conn, as_of=as_of, as_of_param=as_of_param, settings=settings)
     readiness, gaps = readiness_section(conn, docs, as_of)
     sections = [
         summary,
