@@ -96,6 +96,8 @@ def summary_section(docs: Docs) -> tuple[Section, list[Crossing]]:
         ]  # fmt: skip
     figures.append(_status_figure(docs, "ic.abroad.now", "patients", "national", "ic", "abroad"))
     notes: list[Note] = []
+    if not docs.status["national"].get("coverage"):
+        notes.append(Note("no_reports"))  # nothing reported yet at as_of: say so, show zeros
     crossings: list[Crossing] = []
     for level in ("ic", "ward"):
         doc = docs.forecasts[level]

@@ -119,6 +119,9 @@ STATE_LABELS = {
 NOTES = {
     "forecast_unavailable": N_("No %(level)s forecast for this date: %(reason)s"),
     "forecast_unreliable": N_("The %(level)s forecast is not reliable: %(reason)s"),
+    "no_reports": N_(
+        "No location had reported at this moment: the figures below are empty, not zero."
+    ),
     "no_plan": N_("No spreading plan has been stored for this date."),
     "plan_made": N_("Current plan: no. %(plan_id)s, made for %(as_of)s."),
     "signals_no_data": N_(
@@ -207,6 +210,8 @@ class View:
         v = fig.value
         if fig.unit == "share":
             return self.fmt.share(v if isinstance(v, int | float) else None)
+        if fig.unit == "phase" and v == "unknown":
+            return self._(STATUS_LABELS["unknown"])
         if fig.unit == "status":
             return self._(STATUS_LABELS.get(str(v), str(v)))
         if fig.unit == "state":
