@@ -59,6 +59,9 @@ def simulate(
         str | None, typer.Option("--scheduler", help="tcp://host:port (default: LocalCluster)")
     ] = None,
     workers: Annotated[int, typer.Option("--workers", min=1, max=16)] = 2,
+    threads: Annotated[
+        bool, typer.Option("--threads", help="LocalCluster workers as threads, not processes.")
+    ] = False,
     out: Annotated[
         Path | None, typer.Option("--out", help="Directory for the sweep's Parquet results.")
     ] = None,
@@ -81,7 +84,7 @@ def simulate(
 
             spec = Sweep.model_validate(read_document(sweep))
             table = run_sweep(spec, raw, scheduler=scheduler, workers=workers, out=out,
-                              progress=fmt == "table")
+                              progress=fmt == "table", processes=not threads)
             if fmt == "json":
                 sys.stdout.write(json.dumps(table, indent=None) + "\n")
             else:

@@ -28,6 +28,8 @@ from kraan.settings import PACKAGE_DATA
 
 DEFAULTS_FILE = PACKAGE_DATA / "simulation_defaults.json"
 ROAZ_TABLE = PACKAGE_DATA / "roaz_regions.csv"
+#: the regional pattern of synthetic waves: the demo's split of 2020-10-01 + 92 days
+SECOND_WAVE = (date(2020, 10, 1), 92)
 
 
 @lru_cache(maxsize=4)
@@ -186,6 +188,8 @@ def scenario_inputs(scenario: Scenario, params: SimParams, setup: RegionSetup
     quadrant = params.quadrants[scenario.quadrant or "contagious_severe"]
     params = with_overrides(params, {"arrival_cv": params.peak_cv})
     shares = setup.population / setup.population.sum()
+    if scenario.regional_pattern == "second_wave":
+        shares = regional_shares(setup, SECOND_WAVE[0], SECOND_WAVE[1]).mean(axis=0)
     inputs = wave_inputs(first_day=scenario.start, days=scenario.days, regions=setup.codes,
                          shares=shares, quadrant=quadrant, params=params,
                          scale_up=scenario.scale_up, **caps)

@@ -154,11 +154,14 @@ def run_flow(
     m_len = members
     saved = int(next((m.params["bed_days_saved"] for m in modules if m.key == "1"), 6))
     tab = _tables(params, inputs, saved)
+    # separate streams: arrivals and member factors stay the same whatever modules are on
+    # (common random numbers across module combinations), stays and moves draw apart
+    arr_rng, los_rng, flow_rng = rng.spawn(3)
 
     # member factors (parameter uncertainty): arrivals and stays, log-normal around 1
     def lognormal(cv: float) -> FloatArray:
         sigma = np.sqrt(np.log1p(cv**2))
-        return np.exp(rng.normal(-sigma**2 / 2, sigma, m_len)) if cv > 0 else np.ones(m_len)
+        return np.exp(arr_rng.normal(-sigma**2 / 2, sigma, m_len)) if cv > 0 else np.ones(m_len)
 
     arrival_f = lognormal(params.arrival_cv)
     ic_f, ward_f = lognormal(params.los_cv), lognormal(params.los_cv)
@@ -168,7 +171,7 @@ def run_flow(
     due = np.zeros((N_COMPARTMENTS, m_len, r_len, k), dtype=np.int32)
     census = np.zeros((N_COMPARTMENTS, m_len, r_len), dtype=np.int64)
     queue = np.zeros((m_len, r_len), dtype=np.int64)
-    book = _Booker(rng, m_len, r_len, k)
+    book = _Booker(los_rng, m_len, r_len, k)
 
     # patients present on day 0, booked with their residual stays
     for comp, present, residual, stretch in (
@@ -236,11 +239,11 @@ def run_flow(
 
         # flows out of today's departures
         ic_from_ward = dep[PRE]
-        post = rng.binomial(dep[IC], params.ic_to_ward)
+        post = flow_rng.binomial(dep[IC], params.ic_to_ward)
         discharged = dep[WARD] + dep[POST]
-        queue += rng.binomial(discharged, params.elv_share)
+        queue += flow_rng.binomial(discharged, params.elv_share)
         hm_new = dep[WARD_HM]
-        readmit = rng.binomial(dep[HM], params.hm_readmission)
+        readmit = flow_rng.binomial(dep[HM], params.hm_readmission)
         free = np.maximum(np.floor(elv_cap) - census[ELV], 0).astype(np.int64)
         elv_adm = np.minimum(queue, free)
         queue -= elv_adm
@@ -248,8 +251,8 @@ def run_flow(
         # new admissions
         lam_w = inputs.ward_rate[t][None, :] * arrival_f[:, None] * ward_scale
         lam_i = inputs.ic_rate[t][None, :] * arrival_f[:, None] * ic_scale
-        ward_new = rng.poisson(lam_w) + readmit
-        ic_new = rng.poisson(lam_i) + ic_from_ward
+        ward_new = arr_rng.poisson(lam_w) + readmit
+        ic_new = arr_rng.poisson(lam_i) + ic_from_ward
         moved = np.zeros(m_len)
         for mod in modules:
             on = days_on[mod.key] >= 0
@@ -272,13 +275,13 @@ def run_flow(
             mod.ward_routing(routing, days_on[mod.key] >= 0)
         p_pre = params.ward_to_ic * (1 - routing.ic_avoided)
         p_hfno = params.ward_to_ic * routing.ic_avoided
-        pre = rng.binomial(ward_new, p_pre[:, None])
+        pre = flow_rng.binomial(ward_new, p_pre[:, None])
         rest = ward_new - pre
-        hfno = rng.binomial(rest, (p_hfno / np.maximum(1 - p_pre, 1e-9))[:, None])
+        hfno = flow_rng.binomial(rest, (p_hfno / np.maximum(1 - p_pre, 1e-9))[:, None])
         rest -= hfno
         mass = float(tab["ward_mass"][0])
         p_enr = params.hm_eligible * routing.hm_enrolment * mass
-        enrolled = rng.binomial(rest, p_enr[:, None])
+        enrolled = flow_rng.binomial(rest, p_enr[:, None])
         rest -= enrolled
         if p_enr.any():
             if ward_table_on is None or not np.allclose(ward_table_on[0], p_enr.max()):

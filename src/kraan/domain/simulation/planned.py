@@ -26,6 +26,7 @@ CLASSES = ("U3", "U4", "U5")
 class PlannedOutcome:
     postponed: dict[str, np.ndarray]  # class -> (M,) bed-days
     ic_over: np.ndarray  # (M,) region-days with IC demand above staffed IC beds
+    ic_excess: np.ndarray  # (M,) IC bed-days above staffed IC beds, summed over regions
     ward_over: np.ndarray  # (M,) region-days on the ward
     zbc_bed_days: np.ndarray  # (M,) U4/U5 bed-days taken over by ZBCs
 
@@ -67,6 +68,7 @@ def settle_planned(
         postponed[c] += (ic_demand[c] - served[c]).sum(axis=(1, 2))
     ic_load = result.ic + ic_nc * shares["acute"] + total
     ic_over = (ic_load > result.ic_capacity + 1e-9).sum(axis=(1, 2)).astype(np.float64)
+    ic_excess = np.clip(ic_load - result.ic_capacity, 0.0, None).sum(axis=(1, 2))
 
     # ward (with ZBCs for U4/U5 when module 6 is on)
     ward_nc = params.ward_non_covid * weights(inputs.ward_beds)[None, None, :]
@@ -97,5 +99,5 @@ def settle_planned(
         lost = mod.planned("U4_lost_per_pacu_bed_day", np.ones(m_len, dtype=bool))
         if lost > 0:
             postponed["U4"] += lost * result.pacu_beds.sum(axis=1)
-    return PlannedOutcome(postponed=postponed, ic_over=ic_over,
+    return PlannedOutcome(postponed=postponed, ic_over=ic_over, ic_excess=ic_excess,
                           ward_over=ward_over.astype(np.float64), zbc_bed_days=zbc)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 from datetime import date
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
@@ -72,6 +72,9 @@ class Scenario(BaseModel):
     capacities: dict[str, float] = Field(default_factory=dict)
     scale_up: bool = False
     protect_u3: bool = True
+    #: synthetic waves: regions share the admissions as in the second wave (NICE admissions
+    #: 2020-10..12, the demo's split) or in proportion to their population
+    regional_pattern: Literal["second_wave", "population"] = "second_wave"
     overrides: dict[str, Any] = Field(default_factory=dict)
 
     @field_validator("modules", mode="before")
