@@ -137,3 +137,26 @@ def test_bad_input_says_what_to_fix(args: list[str], message: str, tmp_path: Pat
     result = runner.invoke(app, ["simulate", *full, "--format", "json"])
     assert result.exit_code == 2
     assert message in result.output
+
+
+def test_sweep_on_a_local_dask_cluster_stores_parquet(tmp_path: Path) -> None:
+    import pyarrow.parquet as pq
+
+    sweep = {"base": {"days": 30, "members": 6, "seed": 4},
+             "quadrants": ["contagious_mild"], "combinations": [[], ["ELV"], "1+FS"]}
+    path = tmp_path / "sweep.json"
+    path.write_text(json.dumps(sweep), encoding="utf-8")
+    out = tmp_path / "results"
+    result = runner.invoke(app, ["simulate", "--sweep", str(path), "--format", "json",
+                                 "--threads", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    table = json.loads(result.stdout)
+    assert [r["modules"] for r in table["rows"]] == ["none", "ELV", "1+FS"]
+    assert table["rows"][0]["d_peak_ic"] == 0.0
+    files = list(out.glob("*.parquet"))
+    assert len(files) == 1
+    stored = pq.read_table(files[0])
+    assert stored.num_rows == 3 * 6
+    meta = stored.schema.metadata
+    assert json.loads(meta[b"kraan.sweep"])["base"]["seed"] == 4
+    assert meta[b"kraan.code_version"].decode() == table["code_version"]

@@ -9,7 +9,7 @@ import numpy as np
 import pytest
 
 from kraan.domain.simulation.engine import FlowInputs, run_flow
-from kraan.domain.simulation.ensemble import block_rng, run_ensemble
+from kraan.domain.simulation.ensemble import BLOCK, block_rng, run_ensemble
 from kraan.domain.simulation.modules import build_modules
 from kraan.domain.simulation.params import SimParams, Stay
 from kraan.domain.simulation.stays import (
@@ -87,14 +87,14 @@ def test_home_monitoring_saves_p_times_six_bed_days_per_eligible_patient(
 
 def test_same_seed_same_result_and_blocks_are_independent(plain: SimParams) -> None:
     inp = _inputs(np.full(40, 30.0))
-    a = run_ensemble(inp, plain, [], 70, seed=5)
-    b = run_ensemble(inp, plain, [], 70, seed=5)
-    c = run_ensemble(inp, plain, [], 70, seed=6)
+    a = run_ensemble(inp, plain, [], BLOCK + 7, seed=5)
+    b = run_ensemble(inp, plain, [], BLOCK + 7, seed=5)
+    c = run_ensemble(inp, plain, [], BLOCK + 7, seed=6)
     assert np.array_equal(a.ward, b.ward)
     assert not np.array_equal(a.ward, c.ward)
     # the first block is the same whatever the ensemble size
-    d = run_ensemble(inp, plain, [], 50, seed=5)
-    assert np.array_equal(a.ward[:50], d.ward)
+    d = run_ensemble(inp, plain, [], BLOCK, seed=5)
+    assert np.array_equal(a.ward[:BLOCK], d.ward)
 
 
 def test_elv_capacity_blocks_ward_beds(plain: SimParams) -> None:

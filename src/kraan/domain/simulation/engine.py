@@ -1,6 +1,6 @@
 r"""The patient-flow model of the care chain: members x regions, one step per day.
 
-Compartments (each with a departure calendar ``due[c, m, r, day % K]``):
+Compartments (each with a departure calendar ``due[day % K, c, m, r]``):
 
     ward admissions --> WARD --------------------------> discharge (home | ELV queue)
                     \-> WARD_HM (module 1, early) -----> HM (home monitoring) --> readmission
@@ -11,7 +11,7 @@ Compartments (each with a departure calendar ``due[c, m, r, day % K]``):
 Arrivals are Poisson around the expected series (replayed or a synthetic wave); each
 member draws its own arrival factor and length-of-stay factors. Stays are drawn for all
 of a day's patients at once through inverse-CDF tables (:mod:`.stays`) and booked into
-the calendars with one ``bincount``: no Python loop per patient, only one per day.
+the calendars with one scatter-add: no Python loop per patient, only one per day.
 COVID care is an infinite-server queue (nobody is refused); beds over capacity are
 counted, and planned care gives way (:mod:`.planned`).
 """
@@ -121,14 +121,20 @@ class _Booker:
         u = self.rng.integers(0, TABLE_SIZE, n)
         x = table[u] if table.ndim == 1 else table[cell // self.r, u]
         if stretch is not None:
-            x = x * stretch[cell // self.r]
-        d = np.clip(np.floor(x + 0.5).astype(np.int64) + extra, 1, self.k - 1)
-        self.parts.append((comp * self.m * self.r + cell) * self.k + (t + d) % self.k)
+            x *= stretch[cell // self.r]
+        x += 0.5 + extra  # x > -0.5, so truncation is floor
+        d = x.astype(np.int64)
+        np.clip(d, 1, self.k - 1, out=d)
+        slot = (t + d) % self.k
+        self.parts.append((slot * N_COMPARTMENTS + comp) * (self.m * self.r) + cell)
 
     def book(self, due: np.ndarray) -> None:
+        """Add the collected entries to ``due[slot, comp, m, r]`` (one scatter-add a day)."""
         if self.parts:
-            idx = np.concatenate(self.parts)
-            due += np.bincount(idx, minlength=due.size).reshape(due.shape).astype(due.dtype)
+            idx = np.concatenate(self.parts) if len(self.parts) > 1 else self.parts[0]
+            # ufunc.at on matching int64 types is the fast path (numpy >= 1.25); a full-size
+            # bincount would touch every cell of the calendar every day
+            np.add.at(due.reshape(-1), idx, np.ones(idx.shape[0], dtype=np.int64))
         self.parts = []
 
 
@@ -168,7 +174,7 @@ def run_flow(
     ic_scale = params.stays["ic"].scale
     ward_scale = params.stays["ward"].scale
 
-    due = np.zeros((N_COMPARTMENTS, m_len, r_len, k), dtype=np.int32)
+    due = np.zeros((k, N_COMPARTMENTS, m_len, r_len), dtype=np.int64)  # departures by day
     census = np.zeros((N_COMPARTMENTS, m_len, r_len), dtype=np.int64)
     queue = np.zeros((m_len, r_len), dtype=np.int64)
     book = _Booker(los_rng, m_len, r_len, k)
@@ -200,8 +206,8 @@ def run_flow(
 
     for t in range(t_len):
         slot = t % k
-        dep = due[:, :, :, slot].astype(np.int64)
-        due[:, :, :, slot] = 0
+        dep = due[slot].copy()
+        due[slot] = 0
         census -= dep
         if t > 0:
             national_ic = census[IC].sum(axis=1) / ic_national

@@ -18,7 +18,7 @@ from kraan.domain.simulation.modules import Module
 from kraan.domain.simulation.params import SimParams
 from kraan.domain.simulation.planned import CLASSES, settle_planned
 
-BLOCK = 50
+BLOCK = 100
 QUANTILES = {"q05": 0.05, "q50": 0.5, "q95": 0.95}
 
 
