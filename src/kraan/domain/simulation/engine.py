@@ -107,7 +107,10 @@ class _Booker:
     """Collects one day's entries (compartment, counts, table, stretch) and books them."""
 
     def __init__(self, rng: np.random.Generator, members: int, regions: int, k: int) -> None:
-        self.rng, self.m, self.r, self.k = rng, members, regions, k
+        self.m, self.r, self.k = members, regions, k
+        # one stream per compartment and stay table: common random numbers across modules
+        self.rngs: dict[tuple[int, int], np.random.Generator] = {}
+        self.entropy = int(rng.integers(2**63))
         self.parts: list[np.ndarray] = []
         self.cells = np.arange(members * regions)
 
@@ -118,7 +121,11 @@ class _Booker:
         if n == 0:
             return
         cell = np.repeat(self.cells, flat)
-        u = self.rng.integers(0, TABLE_SIZE, n)
+        key = (comp, extra)
+        if key not in self.rngs:
+            self.rngs[key] = np.random.default_rng(
+                np.random.SeedSequence(self.entropy, spawn_key=key))
+        u = self.rngs[key].integers(0, TABLE_SIZE, n)
         x = table[u] if table.ndim == 1 else table[cell // self.r, u]
         if stretch is not None:
             x *= stretch[cell // self.r]
@@ -162,7 +169,8 @@ def run_flow(
     tab = _tables(params, inputs, saved)
     # separate streams: arrivals and member factors stay the same whatever modules are on
     # (common random numbers across module combinations), stays and moves draw apart
-    arr_rng, los_rng, flow_rng = rng.spawn(3)
+    # (one generator per kind of draw: a module that changes one flow leaves the others be)
+    arr_rng, post_rng, elv_rng, readm_rng, pre_rng, hfno_rng, enr_rng = rng.spawn(7)
 
     # member factors (parameter uncertainty): arrivals and stays, log-normal around 1
     def lognormal(cv: float) -> FloatArray:
@@ -177,7 +185,7 @@ def run_flow(
     due = np.zeros((k, N_COMPARTMENTS, m_len, r_len), dtype=np.int64)  # departures by day
     census = np.zeros((N_COMPARTMENTS, m_len, r_len), dtype=np.int64)
     queue = np.zeros((m_len, r_len), dtype=np.int64)
-    book = _Booker(los_rng, m_len, r_len, k)
+    book = _Booker(rng.spawn(1)[0], m_len, r_len, k)
 
     # patients present on day 0, booked with their residual stays
     for comp, present, residual, stretch in (
@@ -245,11 +253,11 @@ def run_flow(
 
         # flows out of today's departures
         ic_from_ward = dep[PRE]
-        post = flow_rng.binomial(dep[IC], params.ic_to_ward)
+        post = post_rng.binomial(dep[IC], params.ic_to_ward)
         discharged = dep[WARD] + dep[POST]
-        queue += flow_rng.binomial(discharged, params.elv_share)
+        queue += elv_rng.binomial(discharged, params.elv_share)
         hm_new = dep[WARD_HM]
-        readmit = flow_rng.binomial(dep[HM], params.hm_readmission)
+        readmit = readm_rng.binomial(dep[HM], params.hm_readmission)
         free = np.maximum(np.floor(elv_cap) - census[ELV], 0).astype(np.int64)
         elv_adm = np.minimum(queue, free)
         queue -= elv_adm
@@ -281,13 +289,13 @@ def run_flow(
             mod.ward_routing(routing, days_on[mod.key] >= 0)
         p_pre = params.ward_to_ic * (1 - routing.ic_avoided)
         p_hfno = params.ward_to_ic * routing.ic_avoided
-        pre = flow_rng.binomial(ward_new, p_pre[:, None])
+        pre = pre_rng.binomial(ward_new, p_pre[:, None])
         rest = ward_new - pre
-        hfno = flow_rng.binomial(rest, (p_hfno / np.maximum(1 - p_pre, 1e-9))[:, None])
+        hfno = hfno_rng.binomial(rest, (p_hfno / np.maximum(1 - p_pre, 1e-9))[:, None])
         rest -= hfno
         mass = float(tab["ward_mass"][0])
         p_enr = params.hm_eligible * routing.hm_enrolment * mass
-        enrolled = flow_rng.binomial(rest, p_enr[:, None])
+        enrolled = enr_rng.binomial(rest, p_enr[:, None])
         rest -= enrolled
         if p_enr.any():
             if ward_table_on is None or not np.allclose(ward_table_on[0], p_enr.max()):
