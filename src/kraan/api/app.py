@@ -8,6 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from kraan import __version__
+from kraan.api.docs import mount_docs
 from kraan.api.routers import admin, forecast, reports, spreading, status
 from kraan.settings import Settings, get_settings
 from kraan.store.db import make_engine, migrate
@@ -55,6 +56,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Kraan",
         version=__version__,
         description="Care-capacity coordination: reports, chain-wide monitor, LNAZ phases.",
+        docs_url=None,  # served offline by kraan.api.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -65,5 +68,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin.router)
     app.include_router(forecast.router)
     app.include_router(spreading.router)
+    mount_docs(app)
     mount_web(app)
     return app

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime, time
 from typing import Annotated
+from zoneinfo import ZoneInfo
 
 from fastapi import Depends, HTTPException, Query, Request, status
 from sqlalchemy import Engine
@@ -62,14 +63,18 @@ def require_principal(
 PrincipalDep = Annotated[Principal, Depends(require_principal)]
 OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
+AMSTERDAM = ZoneInfo("Europe/Amsterdam")
+
 
 def parse_as_of(value: str | None) -> datetime | None:
-    """A date alone means the end of that day: the picture as it stood that day."""
+    """A date alone means the end of that day in the Netherlands (Europe/Amsterdam):
+    the picture as it stood that day. Returned as naive UTC, as stored."""
     if value is None or value == "":
         return None
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59))
+            local_end = datetime.combine(date.fromisoformat(value), time(23, 59, 59), AMSTERDAM)
+            return local_end.astimezone(UTC).replace(tzinfo=None)
         moment = datetime.fromisoformat(value)
     except ValueError as error:
         raise HTTPException(

@@ -20,7 +20,7 @@ from urllib.parse import urlencode
 import numpy as np
 import numpy.typing as npt
 from fastapi import APIRouter, FastAPI, HTTPException, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import FileResponse, HTMLResponse, RedirectResponse
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection, func, select
@@ -36,7 +36,24 @@ from kraan.settings import Settings
 from kraan.store.reports import latest_reports
 from kraan.store.series import daily_totals
 from kraan.store.tables import submissions
+from kraan.web import labels
 from kraan.web.geo import load_topology, region_map_svg, region_outlines, region_paths
+from kraan.web.i18n import (
+    COOKIE,
+    LANGUAGES,
+    SWITCH,
+    LocaleMiddleware,
+    current_language,
+    data_text,
+    fmt_date,
+    fmt_datetime,
+    fmt_decimal,
+    fmt_percent,
+    fmt_signed,
+    local,
+)
+from kraan.web.i18n import gettext as _
+from kraan.web.labels import provenance_label, status_label, status_short
 from kraan.web.svg import HLine, Series, fmt_number, line_chart
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -52,24 +69,48 @@ def _num(value: float | None) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return "–" if value is None else fmt_percent(value)
 
 
 def _indicator(value: float | None) -> str:
     """Same rule as the status explanation: shares as %, other values with one decimal."""
     if value is None or value != value:
         return "–"
-    return f"{value:.0%}" if abs(value) <= 2 else f"{value:.1f}"
+    return fmt_percent(value) if abs(value) <= 2 else fmt_decimal(value)
 
 
-templates.env.filters.update(num=_num, pct=_pct, indicator=_indicator)
-templates.env.globals.update(status_label=lambda s: RegionStatus(s).label)
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_translations(SWITCH, newstyle=True)  # type: ignore[attr-defined]
+templates.env.filters.update(
+    num=_num,
+    pct=_pct,
+    indicator=_indicator,
+    dt=fmt_datetime,
+    date=fmt_date,
+    dec=fmt_decimal,
+    signed=fmt_signed,
+    tr_data=data_text,
+)
+templates.env.globals.update(
+    status_label=status_label,
+    status_short=status_short,
+    provenance_label=provenance_label,
+    level_label=labels.level_label,
+    level_status_label=labels.level_status_label,
+    kind_label=labels.kind_label,
+    role_label=labels.role_label,
+    transfer_state_label=labels.transfer_state_label,
+    data_text=data_text,
+    current_language=current_language,
+    languages=LANGUAGES,
+)
 
 
 def mount_web(app: FastAPI) -> None:
     """Static files at /static and the page routes (called by create_app)."""
     from kraan.web import forecast_pages, forms, spreading_pages  # bound late
 
+    app.add_middleware(LocaleMiddleware)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(router)
     app.include_router(forms.router)
@@ -86,7 +127,11 @@ def read_as_of(request: Request) -> tuple[datetime, str, str | None]:
     try:
         moment = parse_as_of(raw or None)
     except HTTPException:
-        return utc_now(), "", f"'{raw}' is not a date (use YYYY-MM-DD); showing now instead."
+        return (
+            utc_now(),
+            "",
+            _("'%(raw)s' is not a date (use YYYY-MM-DD); showing now instead.", raw=raw),
+        )
     return (moment or utc_now()), raw if moment else "", None
 
 
@@ -125,6 +170,9 @@ def render(
         "prev_day": (day - timedelta(days=1)).isoformat(),
         "next_day": (day + timedelta(days=1)).isoformat(),
         "path": request.url.path,
+        "lang": current_language(),
+        "here": request.url.path
+        + _query(**{k: v for k, v in request.query_params.items() if k != "lang"}),
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
@@ -147,12 +195,20 @@ def _data_notice(
 ) -> dict[str, str] | None:
     """Tell the coordinator when the picture is empty or old, and offer the newest day."""
     if as_of < first:
-        text = f"No reports on or before {as_of:%d %b %Y}; reports run from {first:%d %b %Y}"
+        text = _(
+            "No reports on or before %(day)s; reports run from %(first)s",
+            day=fmt_date(as_of.date()),
+            first=fmt_date(first.date()),
+        )
     elif as_of - last > settings.stale_after:
-        text = f"The newest report is from {last:%d %b %Y %H:%M}: every figure below is stale"
+        text = _(
+            "The newest report is from %(moment)s: every figure below is stale",
+            moment=fmt_datetime(last),
+        )
     else:
         return None
-    return {"text": text, "href": _query(as_of=last.date().isoformat()), "day": f"{last:%d %b %Y}"}
+    day = fmt_date(local(last).date())
+    return {"text": text, "href": _query(as_of=last.date().isoformat()), "day": day}
 
 
 def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) -> dict[str, Any]:
@@ -178,27 +234,33 @@ def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) 
         return [int(v) if r > 0 else None for v, r in zip(values, reporting, strict=True)]
 
     charts: dict[str, str] = {}
-    for level, title in ((CareLevel.IC, "Intensive care (IC)"), (CareLevel.WARD, "Nursing ward")):
+    titles = (
+        (CareLevel.IC, _("Intensive care (IC)")),
+        (CareLevel.WARD, _("Nursing ward (kliniek)")),
+    )
+    for level, title in titles:
         hlines = (
             [
-                HLine(IC_SCALE_UP_BEDS, "1,350 plan"),
-                HLine(IC_MAX_BEDS, "1,700 max"),
+                HLine(IC_SCALE_UP_BEDS, _("%(n)s plan", n=fmt_number(IC_SCALE_UP_BEDS))),
+                HLine(IC_MAX_BEDS, _("%(n)s max", n=fmt_number(IC_MAX_BEDS))),
             ]
             if level is CareLevel.IC and region is None
             else []
         )
         charts[level.value] = line_chart(
             [
-                Series("COVID", line(level, "covid"), colour="#d55e00", fill=True),
+                Series(_("COVID"), line(level, "covid"), colour="#d55e00", fill=True),
                 Series(
-                    "All occupied", line(level, "covid", "ontlabeld", "non_covid"), colour="#0072b2"
+                    _("All occupied"),
+                    line(level, "covid", "ontlabeld", "non_covid"),
+                    colour="#0072b2",
                 ),
-                Series("Staffed beds", line(level, "staffed"), colour="#1f2933", dashed=True),
+                Series(_("Staffed beds"), line(level, "staffed"), colour="#1f2933", dashed=True),
             ],
             width=600,
             height=270,
             title=title,
-            y_label="beds",
+            y_label=_("beds"),
             x_dates=totals.days,
             marker_date=end,
             hlines=hlines,
@@ -233,8 +295,8 @@ def _map(settings: Settings, overview: Overview, doc: dict[str, Any], carry: str
         labels={r["code"]: r["name"] for r in doc["regions"]},
         links={code: f"/regions/{code}{_query(as_of=carry)}" for code in paths},
         outlines=outlines,
-        status_labels={s.value: s.label for s in RegionStatus},
-        title="Regional status (ROAZ regions)",
+        status_labels={s.value: status_label(s) for s in RegionStatus},
+        title=_("Regional status (ROAZ regions)"),
     )
 
 
@@ -278,6 +340,7 @@ def overview_page(
         national=doc["national"],
         rows=_region_rows(doc),
         map_svg=_map(settings, overview, doc, carry),
+        roaz_note=_("ROAZ borders approximated from safety regions (editable data)."),
         trend=trend,
         synthetic=sum(1 for _, loc in overview.locations if loc.synthetic),
         status_counts={s.value: n for s, n in overview.phase.counts.items() if n},
@@ -353,8 +416,8 @@ def region_view(
                 status_code=404,
                 as_of=as_of,
                 carry=carry,
-                title="Unknown region",
-                message=f"There is no ROAZ region with code '{code}'.",
+                title=_("Unknown region"),
+                message=_("There is no ROAZ region with code '%(code)s'.", code=code),
             )
         first, last = _report_range(conn)
         locations = _locations(conn, overview, code, settings)
@@ -403,6 +466,22 @@ def region_page(
     days: int = 180,
 ) -> HTMLResponse:
     return region_view(request, engine, settings, principal, code, days=days)
+
+
+@router.get("/favicon.ico")
+def favicon() -> FileResponse:
+    """Browsers ask for it on every page; the SVG icon serves."""
+    return FileResponse(WEB_DIR / "static" / "favicon.svg", media_type="image/svg+xml")
+
+
+@router.get("/language")
+def switch_language(lang: str = "nl", next: str = "/") -> RedirectResponse:
+    """The header switch: remember the choice in a cookie, go back where we were."""
+    target = next if next.startswith("/") and not next.startswith("//") else "/"
+    response = RedirectResponse(target, status_code=303)
+    if lang in LANGUAGES:
+        response.set_cookie(COOKIE, lang, max_age=365 * 24 * 3600, samesite="lax")
+    return response
 
 
 @router.get("/glossary", response_class=HTMLResponse)
