@@ -229,7 +229,7 @@ def test_an_empty_store_says_how_to_load_data(tmp_path: Path, demo: Any) -> None
 
     engine = make_engine(f"sqlite:///{tmp_path / 'empty.db'}")
     migrate(engine)
-    with TestClient(create_app(demo.settings, engine)) as empty:
+    with TestClient(create_app(demo.settings, engine), headers={"Accept-Language": "en"}) as empty:
         response = empty.get("/")
     assert response.status_code == 200
     assert "kraan demo" in response.text
