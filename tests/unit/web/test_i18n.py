@@ -32,7 +32,10 @@ KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2), "N_": None}
 def _marked() -> set[str | tuple[str, ...]]:
     """What `pybabel extract -F babel.cfg` finds (templates and page modules)."""
     found: set[str | tuple[str, ...]] = set()
-    methods = [("templates/**.html", "jinja2"), ("**.py", "python")]
+    methods = [
+        ("briefing_*.py", "ignore"),
+        ("templates/briefing.*", "ignore"),
+        ("templates/**.html", "jinja2"), ("**.py", "python")]
     options = {"templates/**.html": {"extensions": "jinja2.ext.i18n"}}
     for _file, _line, message, _comments, _context in extract_from_dir(
         str(WEB), method_map=methods, options_map=options, keywords=KEYWORDS
