@@ -146,3 +146,44 @@ def compare(scenario: Scenario, raw_dir: Path | None, job: Job | None = None) ->
         "effects": effects,
         "labels": {k: params0.modules[k].label for k in keys},
     }
+
+
+#: bounds of a run through the API (the CLI has none): answers within seconds
+MAX_MEMBERS = 400
+MAX_DAYS = 400
+_LOCK = threading.Lock()
+
+
+def runner_for(state: Any) -> JobRunner:
+    """The app's one job runner (kept on ``app.state``), made on first use."""
+    with _LOCK:
+        runner = getattr(state, "simulation_jobs", None)
+        if runner is None:
+            raw = Path(state.settings.raw_data_dir)
+            runner = JobRunner(raw if raw.is_dir() else None)
+            state.simulation_jobs = runner
+    return runner
+
+
+def check_bounds(scenario: Scenario) -> list[dict[str, str]]:
+    """One message per field that the API does not accept (HTTP 422)."""
+    problems = []
+    if scenario.members > MAX_MEMBERS:
+        problems.append({"field": "members", "message": f"at most {MAX_MEMBERS} through the API"})
+    if scenario.replay is None and scenario.days > MAX_DAYS:
+        problems.append({"field": "days", "message": f"at most {MAX_DAYS} days"})
+    if scenario.replay is not None:
+        if scenario.replay.input is not None:
+            problems.append({"field": "replay.input",
+                             "message": "the API replays the bundled LCPS series only"})
+        if (scenario.replay.end - scenario.replay.start).days + 1 > MAX_DAYS:
+            problems.append({"field": "replay", "message": f"at most {MAX_DAYS} days"})
+    known = load_params().modules
+    for i, module in enumerate(scenario.modules):
+        if module.key not in known:
+            problems.append({"field": f"modules[{i}].key",
+                             "message": f"unknown module; use one of {', '.join(known)}"})
+    if scenario.quadrant is not None and scenario.quadrant not in load_params().quadrants:
+        problems.append({"field": "quadrant", "message": "unknown quadrant; use one of "
+                         + ", ".join(load_params().quadrants)})
+    return problems

@@ -16,11 +16,10 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from kraan.api.deps import OptionalPrincipalDep
-from kraan.api.routers.simulation import check_bounds, job_runner
 from kraan.domain.simulation.scenario import Replay, Scenario
 from kraan.services.simulation import load_params
-from kraan.services.simulation_jobs import Job
-from kraan.web.pages import render
+from kraan.services.simulation_jobs import Job, check_bounds, runner_for
+from kraan.web.common import render
 from kraan.web.svg import Band, HLine, Series, line_chart
 
 router = APIRouter(include_in_schema=False)
@@ -73,7 +72,7 @@ def simulation_run(
     if problems:
         return render(request, "_simulation_job.html", principal, job=None, problems=problems,
                       status_code=422)
-    job = job_runner(request).submit(scenario)
+    job = runner_for(request.app.state).submit(scenario)
     return render(request, "_simulation_job.html", principal, job=job, problems=[])
 
 
@@ -101,7 +100,7 @@ def _chart(result: dict[str, Any], run: str, level: str, title: str) -> str:
 @router.get("/simulation/jobs/{job_id}", response_class=HTMLResponse)
 def simulation_job(job_id: str, request: Request, principal: OptionalPrincipalDep
                    ) -> HTMLResponse:
-    job: Job | None = job_runner(request).get(job_id)
+    job: Job | None = runner_for(request.app.state).get(job_id)
     if job is None or job.status != "done" or job.result is None:
         return render(request, "_simulation_job.html", principal, job=job, problems=[],
                       status_code=200 if job else 404)

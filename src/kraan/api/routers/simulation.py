@@ -7,8 +7,6 @@ involved. Runs are bounded (members, days) and queue on one worker thread
 
 from __future__ import annotations
 
-import threading
-from pathlib import Path
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -16,51 +14,9 @@ from fastapi.responses import JSONResponse
 
 from kraan.domain.simulation.scenario import Scenario
 from kraan.services.simulation import load_params
-from kraan.services.simulation_jobs import JobRunner
+from kraan.services.simulation_jobs import check_bounds, runner_for
 
 router = APIRouter(prefix="/api/v1", tags=["simulation"])
-
-#: bounds of a run through the API (the CLI has none): answers within seconds
-MAX_MEMBERS = 400
-MAX_DAYS = 400
-_LOCK = threading.Lock()
-
-
-def job_runner(request: Request) -> JobRunner:
-    """The app's one job runner, made on first use."""
-    state = request.app.state
-    with _LOCK:
-        runner = getattr(state, "simulation_jobs", None)
-        if runner is None:
-            raw = Path(state.settings.raw_data_dir)
-            runner = JobRunner(raw if raw.is_dir() else None)
-            state.simulation_jobs = runner
-    return runner
-
-
-def check_bounds(scenario: Scenario) -> list[dict[str, str]]:
-    """One message per field that the API does not accept (HTTP 422)."""
-    problems = []
-    if scenario.members > MAX_MEMBERS:
-        problems.append({"field": "members", "message": f"at most {MAX_MEMBERS} through the API"})
-    if scenario.replay is None and scenario.days > MAX_DAYS:
-        problems.append({"field": "days", "message": f"at most {MAX_DAYS} days"})
-    if scenario.replay is not None:
-        if scenario.replay.input is not None:
-            problems.append({"field": "replay.input",
-                             "message": "the API replays the bundled LCPS series only"})
-        if (scenario.replay.end - scenario.replay.start).days + 1 > MAX_DAYS:
-            problems.append({"field": "replay", "message": f"at most {MAX_DAYS} days"})
-    known = load_params().modules
-    for i, module in enumerate(scenario.modules):
-        if module.key not in known:
-            problems.append({"field": f"modules[{i}].key",
-                             "message": f"unknown module; use one of {', '.join(known)}"})
-    if scenario.quadrant is not None and scenario.quadrant not in load_params().quadrants:
-        problems.append({"field": "quadrant", "message": "unknown quadrant; use one of "
-                         + ", ".join(load_params().quadrants)})
-    return problems
-
 
 @router.post("/simulations", status_code=202, summary="Start a what-if simulation job")
 def start_simulation(scenario: Scenario, request: Request) -> JSONResponse:
@@ -68,14 +24,14 @@ def start_simulation(scenario: Scenario, request: Request) -> JSONResponse:
     if problems:
         return JSONResponse({"detail": problems, "message": "nothing was started: fix the "
                              "fields listed and send again"}, status_code=422)
-    job = job_runner(request).submit(scenario)
+    job = runner_for(request.app.state).submit(scenario)
     return JSONResponse({"id": job.id, "status": job.status,
                          "poll": f"/api/v1/simulations/{job.id}"}, status_code=202)
 
 
 @router.get("/simulations/{job_id}", summary="Progress or result of a simulation job")
 def get_simulation(job_id: str, request: Request) -> dict[str, Any]:
-    job = job_runner(request).get(job_id)
+    job = runner_for(request.app.state).get(job_id)
     if job is None:
         raise HTTPException(404, detail="no such simulation job (jobs are kept for a while)")
     return job.document()
