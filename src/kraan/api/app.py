@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from kraan import __version__
-from kraan.api.routers import admin, forecast, reports, requests, spreading, status
+from kraan.api.routers import admin, chain, forecast, reports, requests, spreading, status
 from kraan.settings import Settings, get_settings
 from kraan.store.db import make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
@@ -66,5 +66,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(forecast.router)
     app.include_router(spreading.router)
     app.include_router(requests.router)
+    app.include_router(chain.router)
     mount_web(app)
     return app
