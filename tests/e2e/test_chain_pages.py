@@ -11,6 +11,7 @@ from fastapi.testclient import TestClient
 
 from kraan.domain.access import Role
 from kraan.store.access import create_user, user_id
+from kraan.store.stock import pool as stock_pool
 
 Parse = Callable[[str], Any]
 
@@ -77,7 +78,15 @@ def test_stock_figures_and_a_ventilator_application_through_the_page(
     assert client.post("/stock/medicine", data={**medicine, "stock": "-4"}).status_code == 422
     rows = parse(client.get("/stock?as_of=2030-01-01").text).rows
     assert float(rows["propofol-e2e"]["coverage"]) < 2.5  # below the 8-month norm
-    assert client.post("/stock/pool", data={"csrf": token, "total": "5"}).status_code == 303
+    with demo.engine.connect() as conn:
+        pool = stock_pool(conn)
+    used = (pool["reserved"] + pool["shipped"]) if pool else 0  # the demo's own applications
+    if used:
+        below = client.post("/stock/pool", data={"csrf": token, "total": "0"})
+        assert below.status_code == 422 and "stock_below_reserved" in below.text
+    assert client.post("/stock/pool", data={"csrf": token, "total": "-1"}).status_code == 422
+    total = str(used + 5)
+    assert client.post("/stock/pool", data={"csrf": token, "total": total}).status_code == 303
     page = client.get("/stock").text
     pattern = r'<select name="location_code" aria-label="Location"><option value="([^"]+)"'
     location = re.search(pattern, page).group(1)  # type: ignore[union-attr]

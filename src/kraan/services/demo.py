@@ -16,6 +16,7 @@ from kraan.domain.model import CapacityReport
 from kraan.ingest.demo import build_demo_reports
 from kraan.ingest.lcps import NationalSeries, combined_national_series, parse_lcps
 from kraan.ingest.reference import Reference, load_reference
+from kraan.services.demo_requests import load_demo_requests
 from kraan.settings import Settings
 from kraan.store.access import create_user, issue_token, user_id
 from kraan.store.reference import MunicipalityRow, location_ids_by_code, replace_reference
@@ -154,7 +155,8 @@ def load_demo(
         progress=progress,
     )
     users = ensure_demo_users(engine, now=now)
-    return {"reports": stored, "locations": len(reference.locations), **users}
+    chain = load_demo_requests(engine, settings)  # SYNTHETIC help requests, signals, stock
+    return {"reports": stored, "locations": len(reference.locations), **chain, **users}
 
 
 def import_lcps_file(
