@@ -5,14 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
 
 from kraan import __version__
 from kraan.api.routers import admin, chain, forecast, reports, requests, spreading, status
 from kraan.settings import Settings, get_settings
-from kraan.store.db import make_engine, migrate
+from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
-from kraan.web.pages import mount_web
+from kraan.web.app import mount_web
 
 
 def _field_name(loc: tuple[object, ...]) -> str:

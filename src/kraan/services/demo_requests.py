@@ -24,7 +24,7 @@ from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
 from kraan.domain.model import Location, LocationKind
 from kraan.domain.requests.ladder import Deployment, Step
@@ -37,7 +37,6 @@ from kraan.store import help_requests as requests_store
 from kraan.store import signals as signal_store
 from kraan.store import stock as stock_store
 from kraan.store.reference import load_locations
-from kraan.store.requests_tables import help_requests
 
 ACTOR = "kraan demo (synthetic)"
 #: (code, name, unit, stock as a share of the CCV norm on 1 Nov 2020, regular use per month,
@@ -224,7 +223,7 @@ def _stock(conn: Connection, locations: list[Location], norm: CcvNorm) -> None:
 def load_demo_requests(engine: Engine, settings: Settings) -> dict[str, int]:
     """The SYNTHETIC chain set, once: requests, signals, ELV orders, CCV figures, ventilators."""
     with engine.begin() as conn:
-        if conn.execute(select(func.count()).select_from(help_requests)).scalar_one():
+        if requests_store.count_requests(conn):
             return {"help_requests": 0}
         locations = [loc for _, loc in load_locations(conn)]
         work: list[Callable[[], int | None]] = [

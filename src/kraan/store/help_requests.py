@@ -202,6 +202,10 @@ def requests_as_of(
     return [(i, replay(ev, stale_after=stale_after)) for i, ev in grouped.items() if ev]
 
 
+def count_requests(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(help_requests)).scalar_one())
+
+
 def request_versions(conn: Connection, *, request_id: int) -> int:
     return int(
         conn.execute(

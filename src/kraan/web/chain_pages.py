@@ -1,7 +1,7 @@
 """The signals board (with ELV scale-up orders) and the stock page (docs/requests.md, 5-7).
 
 Figures are public, as on the other pages; signal texts and ventilator applications
-need a login. Every form calls the API's own function (api/routers/chain.py), so the
+need a login. Every form calls the API's own function (api/chain_actions.py), so the
 checks, the 422 naming the rule and the 409 are the same as the API's.
 """
 
@@ -13,8 +13,8 @@ from fastapi import APIRouter, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
+from kraan.api import chain_actions as api
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
-from kraan.api.routers import chain as api
 from kraan.domain.access import (
     Principal,
     can_classify_signal,
@@ -27,7 +27,7 @@ from kraan.domain.access import (
 from kraan.services import chain as service
 from kraan.store import stock as stock_store
 from kraan.store.reference import load_locations, load_regions
-from kraan.web.pages import read_as_of, render
+from kraan.web.common import read_as_of, render
 from kraan.web.requests_pages import _checked, _error_text, _refused
 
 router = APIRouter(include_in_schema=False)

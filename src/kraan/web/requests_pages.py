@@ -17,7 +17,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
-from kraan.api.routers.requests import (
+from kraan.api.request_actions import (
     DeploymentCreate,
     RequestCreate,
     StepBody,
@@ -30,8 +30,7 @@ from kraan.domain.access import Principal, can_file_request, can_handle_regional
 from kraan.domain.requests.ladder import ESCALATES, Party, State, WorkerKind
 from kraan.services import requests as service
 from kraan.store.reference import load_locations, load_regions
-from kraan.web.forms import _form_ok
-from kraan.web.pages import read_as_of, render
+from kraan.web.common import form_ok, read_as_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -170,7 +169,7 @@ def _moment(raw: str) -> datetime | str:
 
 async def _checked(request: Request, settings: Any, principal: Principal | None) -> Any:
     form = await request.form()
-    if principal is None or not _form_ok(request, settings, str(form.get("csrf", ""))):
+    if principal is None or not form_ok(request, settings, str(form.get("csrf", ""))):
         return None
     return form
 

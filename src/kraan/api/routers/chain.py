@@ -1,325 +1,95 @@
-"""Bottleneck signals, ELV scale-up orders and the IC stockpiles (docs/requests.md, 5-7).
+"""Bottleneck signals, ELV scale-up orders and the IC stockpiles (docs/requests.md, 5-8).
 
-Roles (kraan.domain.access): a provider's reporter or its region files a signal, the
-region escalates it to ActiZ or ZN, the umbrella body classifies, acts and closes; the
-region (or national) orders ELV beds and the providers of the region report them up;
-the stock office keeps the CCV figures and assesses and ships ventilator applications,
-which a hospital's reporter (or its region) files. Rules give a named 422, lost races 409.
+Thin routes over :mod:`kraan.api.chain_actions` (shared with the pages), where the role
+rules, the named 422s and the 409s live.
 """
 
 from __future__ import annotations
 
-from datetime import date
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, Query
-from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine
+from fastapi import APIRouter, Query
 
-from kraan.api.deps import AsOfDep, EngineDep, PrincipalDep, SettingsDep, utc_now
-from kraan.api.routers.requests import refused, rule_error
-from kraan.domain.access import (
-    NATIONAL_DESK,
-    Principal,
-    can_classify_signal,
-    can_file_signal,
-    can_handle_regionally,
-    can_manage_stock,
-    can_order_elv,
-    can_report_for,
-)
-from kraan.domain.requests.rules import RuleViolation, StepConflict
-from kraan.domain.requests.signals import SignalStep
-from kraan.services import chain as service
-from kraan.services.requests import briefing_summary, location_of
-from kraan.settings import Settings
-from kraan.store import signals as signal_store
-from kraan.store import stock as stock_store
-from kraan.store.help_requests import NotFound
+from kraan.api import chain_actions as act
+from kraan.api.deps import AsOfDep, EngineDep, PrincipalDep, SettingsDep
 
 router = APIRouter(prefix="/api/v1", tags=["signals, ELV orders, stockpiles"])
-
-Sector = Literal["elv", "grz", "vvt", "home_care", "gp", "care_hotel"]
-
-
-class SignalCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    region_code: str = Field(min_length=1, max_length=16)
-    location_code: str = Field("", max_length=32)
-    sector: Sector
-    blocked: str = Field(min_length=10, max_length=2000, description="What is blocked.")
-    since: date
-
-
-class SignalStepBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    step: Literal["escalate", "classify", "act", "close"]
-    version: int | None = None
-    umbrella: Literal["actiz", "zn"] | None = None
-    classification: Literal["recognisable", "general", "specific"] | None = None
-    needs_action: bool = False
-    action: str = Field("", max_length=2000)
-    note: str = Field("", max_length=2000)
-
-
-class OrderCreate(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    region_code: str = Field(min_length=1, max_length=16)
-    beds: int = Field(ge=1, le=2000)
-    note: str = Field("", max_length=2000)
-
-
-class BedsUpBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    location_code: str = Field(min_length=1, max_length=32)
-    beds: int = Field(ge=1, le=2000)
-
-
-class MedicineBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    code: str = Field(min_length=1, max_length=32)
-    name: str = Field(min_length=1, max_length=200)
-    unit: str = Field(min_length=1, max_length=32)
-    stock: float = Field(ge=0)
-    regular_per_month: float = Field(ge=0)
-    per_ic_patient_day: float = Field(ge=0)
-
-
-class PoolBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    name: str = Field("central", min_length=1, max_length=100)
-    total: int = Field(ge=0, le=100_000)
-
-
-class ApplicationBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    location_code: str = Field(min_length=1, max_length=32)
-    units: int = Field(ge=1, le=200)
-    reason: str = Field(min_length=10, max_length=2000)
-
-
-class AssessBody(BaseModel):
-    model_config = ConfigDict(extra="forbid")
-
-    decision: Literal["granted", "partly", "refused"]
-    units_granted: int = Field(ge=0, le=200)
-    reason: str = Field("", max_length=2000)
-
-
-def _run(engine: Engine, work: Any) -> Any:
-    """One write transaction; rules become 422, lost races 409, unknown ids 404."""
-    try:
-        with engine.begin() as conn:
-            return work(conn)
-    except RuleViolation as error:
-        raise rule_error(error) from error
-    except StepConflict as error:
-        raise HTTPException(409, detail=str(error)) from error
-    except NotFound as error:
-        raise HTTPException(404, detail=str(error)) from error
-
-
-# ---- signals --------------------------------------------------------------------------------
+Region = Annotated[str | None, Query(description="A ROAZ region code")]
 
 
 @router.get("/signals", summary="Bottleneck signals at as_of, with the region's ELV/VVT figures")
-def get_signals(
-    engine: EngineDep, settings: SettingsDep, principal: PrincipalDep, as_of: AsOfDep,
-    region: Annotated[str | None, Query()] = None,
-) -> list[dict[str, Any]]:  # fmt: skip
-    with engine.connect() as conn:
-        return service.signal_views(conn, as_of=as_of, settings=settings, region=region)
+def get_signals(engine: EngineDep, settings: SettingsDep, principal: PrincipalDep,
+                as_of: AsOfDep, region: Region = None) -> list[dict[str, Any]]:  # fmt: skip
+    return act.get_signals(engine, settings, principal, as_of, region)  # type: ignore[no-any-return]
 
 
 @router.post("/signals", status_code=201, summary="File a bottleneck signal")
-def post_signal(body: SignalCreate, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
-    if not can_file_signal(principal, region_code=body.region_code,
-                           location_code=body.location_code):  # fmt: skip
-        raise refused(principal, f"file a signal for {body.location_code or body.region_code}")
-    data = body.model_dump(mode="json")
-    signal_id = _run(engine, lambda conn: signal_store.file_signal(
-        conn, data=data, actor=principal.username, now=utc_now()))  # fmt: skip
-    return {"id": signal_id, **data, "state": "filed"}
-
-
-def signal_step(
-    engine: Engine, settings: Settings, principal: Principal, signal_id: int,
-    body: SignalStepBody,
-) -> dict[str, Any]:  # fmt: skip
-    with engine.connect() as conn:
-        try:
-            header = signal_store.signal_header(conn, signal_id=signal_id)
-        except NotFound as error:
-            raise HTTPException(404, detail=str(error)) from error
-    allowed = (
-        can_handle_regionally(principal, region_code=header.region_code)
-        if body.step == "escalate" else can_classify_signal(principal)
-    )  # fmt: skip
-    if not allowed:
-        raise refused(principal, f"take step '{body.step}' on signal {signal_id}")
-    data = body.model_dump(exclude={"step", "version"})
-    item = _run(engine, lambda conn: signal_store.signal_step(
-        conn, signal_id=signal_id, step=SignalStep(body.step), data=data,
-        actor=principal.username, now=utc_now(), expected_version=body.version))  # fmt: skip
-    return service.signal_view(signal_id, item, None)
+def post_signal(body: act.SignalCreate, engine: EngineDep,
+                principal: PrincipalDep) -> dict[str, Any]:  # fmt: skip
+    return act.post_signal(body, engine, principal)
 
 
 @router.post("/signals/{signal_id}/steps", summary="Escalate, classify, act, close")
-def post_signal_step(
-    signal_id: int, body: SignalStepBody, engine: EngineDep, settings: SettingsDep,
-    principal: PrincipalDep,
-) -> dict[str, Any]:  # fmt: skip
-    return signal_step(engine, settings, principal, signal_id, body)
-
-
-# ---- ELV scale-up orders ---------------------------------------------------------------------
+def post_signal_step(signal_id: int, body: act.SignalStepBody, engine: EngineDep,
+                     settings: SettingsDep, principal: PrincipalDep) -> dict[str, Any]:  # fmt: skip
+    return act.signal_step(engine, settings, principal, signal_id, body)
 
 
 @router.get("/elv-orders", summary="ELV orders: ordered, available, overdue (public figures)")
-def get_orders(
-    engine: EngineDep, as_of: AsOfDep, region: Annotated[str | None, Query()] = None
-) -> dict[str, Any]:
-    with engine.connect() as conn:
-        views = service.order_views(conn, as_of=as_of, region=region)
-    return {"as_of": as_of.isoformat(), "by_region": service.elv_by_region(views),
-            "orders": views}  # fmt: skip
+def get_orders(engine: EngineDep, as_of: AsOfDep, region: Region = None) -> dict[str, Any]:
+    return act.get_orders(engine, as_of, region)
 
 
 @router.post("/elv-orders", status_code=201, summary="Order ELV beds up from standby (72 h)")
-def post_order(
-    body: OrderCreate, engine: EngineDep, settings: SettingsDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    if not can_order_elv(principal, region_code=body.region_code):
-        raise refused(principal, f"order ELV beds for {body.region_code}")
-    order_id = _run(engine, lambda conn: signal_store.create_order(
-        conn, region_code=body.region_code, beds=body.beds, note=body.note,
-        actor=principal.username, now=utc_now(), scale_up=settings.elv_scale_up))  # fmt: skip
-    return {"id": order_id, **body.model_dump()}
+def post_order(body: act.OrderCreate, engine: EngineDep, settings: SettingsDep,
+               principal: PrincipalDep) -> dict[str, Any]:  # fmt: skip
+    return act.post_order(body, engine, settings, principal)
 
 
 @router.post("/elv-orders/{order_id}/beds", status_code=201, summary="Report beds up")
-def post_beds(
-    order_id: int, body: BedsUpBody, engine: EngineDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    with engine.connect() as conn:
-        location = location_of(conn, body.location_code)
-        try:
-            order = signal_store.get_order(conn, order_id=order_id)
-        except NotFound as error:
-            raise HTTPException(404, detail=str(error)) from error
-    if location is None or location.region_code != order.region_code:
-        text = f"not a location in {order.region_code}"
-        raise HTTPException(422, detail=[{"field": "location_code", "rule": "elv_report_region",
-                                          "message": text}])  # fmt: skip
-    if not can_report_for(principal, location_code=location.code,
-                          region_code=location.region_code):  # fmt: skip
-        raise refused(principal, f"report beds for {location.code}")
-    report_id = _run(engine, lambda conn: signal_store.report_beds(
-        conn, order_id=order_id, location_code=location.code, beds=body.beds,
-        actor=principal.username, now=utc_now()))  # fmt: skip
-    return {"id": report_id, "order_id": order_id, **body.model_dump()}
-
-
-# ---- stockpiles ------------------------------------------------------------------------------
+def post_beds(order_id: int, body: act.BedsUpBody, engine: EngineDep,
+              principal: PrincipalDep) -> dict[str, Any]:  # fmt: skip
+    return act.post_beds(order_id, body, engine, principal)
 
 
 @router.get("/stock/medicines", summary="CCV medicines: coverage in months against the norm")
 def get_medicines(engine: EngineDep, settings: SettingsDep, as_of: AsOfDep) -> dict[str, Any]:
-    with engine.connect() as conn:
-        views, basis = service.medicine_views(conn, as_of=as_of, settings=settings)
-    return {"as_of": as_of.isoformat(), "forecast_basis": basis, "medicines": views}
+    return act.get_medicines(engine, settings, as_of)
 
 
 @router.post("/stock/medicines", status_code=201, summary="Record a CCV medicine's figures")
-def post_medicine(body: MedicineBody, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
-    if not can_manage_stock(principal):
-        raise refused(principal, "record CCV figures")
-    data = body.model_dump()
-    new_id = _run(engine, lambda conn: stock_store.record_medicine(
-        conn, data=data, actor=principal.username, now=utc_now()))  # fmt: skip
-    return {"id": new_id, **data}
-
-
-def _may_read_applications(principal: Principal) -> bool:
-    return can_manage_stock(principal) or principal.role in NATIONAL_DESK
+def post_medicine(body: act.MedicineBody, engine: EngineDep,
+                  principal: PrincipalDep) -> dict[str, Any]:  # fmt: skip
+    return act.post_medicine(body, engine, principal)
 
 
 @router.get("/stock/ventilators", summary="The central ventilator stock and its applications")
 def get_ventilators(engine: EngineDep, principal: PrincipalDep, as_of: AsOfDep) -> dict[str, Any]:
-    with engine.connect() as conn:
-        pool = stock_store.pool(conn)
-        apps = stock_store.applications_as_of(conn, as_of=as_of)
-    everything = _may_read_applications(principal)
-    visible = [a for a in apps if everything or a["location_code"] in principal.location_codes
-               or principal.region_code == a["region_code"]]  # fmt: skip
-    return {"as_of": as_of.isoformat(), "pool": pool,
-            "applications": [{k: (v.isoformat() if hasattr(v, "isoformat") else v)
-                              for k, v in a.items()} for a in visible]}  # fmt: skip
+    return act.get_ventilators(engine, principal, as_of)
 
 
 @router.put("/stock/ventilators", summary="Set the count of the central stock (stock office)")
-def put_pool(body: PoolBody, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
-    if not can_manage_stock(principal):
-        raise refused(principal, "set the ventilator stock")
-    pool_id = _run(engine, lambda conn: stock_store.set_pool(
-        conn, name=body.name, total=body.total, actor=principal.username,
-        now=utc_now()))  # fmt: skip
-    with engine.connect() as conn:
-        return stock_store.pool(conn, pool_id=pool_id) or {}
+def put_pool(body: act.PoolBody, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
+    return act.put_pool(body, engine, principal)
 
 
 @router.post("/stock/ventilators/applications", status_code=201, summary="Apply for units")
-def post_application(
-    body: ApplicationBody, engine: EngineDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    with engine.connect() as conn:
-        location = location_of(conn, body.location_code)
-        pool = stock_store.pool(conn)
-    if location is None:
-        raise HTTPException(422, detail=[{"field": "location_code", "message": "unknown location",
-                                          "rule": "application_fields"}])  # fmt: skip
-    if not can_report_for(principal, location_code=location.code,
-                          region_code=location.region_code):  # fmt: skip
-        raise refused(principal, f"apply for ventilators for {location.code}")
-    if pool is None:
-        raise HTTPException(409, detail="there is no central ventilator stock yet")
-    app_id = _run(engine, lambda conn: stock_store.apply_for(
-        conn, pool_id=pool["id"], location_code=location.code, region_code=location.region_code,
-        units=body.units, reason=body.reason, actor=principal.username, now=utc_now()))  # fmt: skip
-    return {"id": app_id, "state": "applied", **body.model_dump()}
+def post_application(body: act.ApplicationBody, engine: EngineDep,
+                     principal: PrincipalDep) -> dict[str, Any]:  # fmt: skip
+    return act.post_application(body, engine, principal)
 
 
 @router.post("/stock/ventilators/applications/{app_id}/assess", summary="Assess (stock office)")
-def post_assess(
-    app_id: int, body: AssessBody, engine: EngineDep, principal: PrincipalDep
-) -> dict[str, Any]:
-    if not can_manage_stock(principal):
-        raise refused(principal, "assess ventilator applications")
-    app = _run(engine, lambda conn: stock_store.assess(
-        conn, app_id=app_id, decision=body.decision, granted=body.units_granted,
-        reason=body.reason, actor=principal.username, now=utc_now()))  # fmt: skip
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in app.items()}
+def post_assess(app_id: int, body: act.AssessBody, engine: EngineDep,
+                principal: PrincipalDep) -> dict[str, Any]:  # fmt: skip
+    return act.post_assess(app_id, body, engine, principal)
 
 
 @router.post("/stock/ventilators/applications/{app_id}/ship", summary="Ship (stock office)")
 def post_ship(app_id: int, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
-    if not can_manage_stock(principal):
-        raise refused(principal, "ship ventilators")
-    app = _run(engine, lambda conn: stock_store.ship(
-        conn, app_id=app_id, actor=principal.username, now=utc_now()))  # fmt: skip
-    return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in app.items()}
-
-
-# ---- the weekly briefing -------------------------------------------------------------------
+    return act.post_ship(app_id, engine, principal)
 
 
 @router.get("/chain/briefing", summary="The help-request and chain figures for the briefing")
 def get_briefing(engine: EngineDep, settings: SettingsDep, as_of: AsOfDep) -> dict[str, Any]:
-    return briefing_summary(engine, as_of, settings=settings).as_dict()
+    return act.get_briefing(engine, settings, as_of)

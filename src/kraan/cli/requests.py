@@ -1,6 +1,6 @@
 """``kraan requests list``: the staff-help requests as they stood at a moment.
 
-Registered on the main app with one line (``app.add_typer(cli_requests.app, ...)``).
+Registered on the main app with one line (``app.add_typer(requests.app, ...)``).
 Figures only by default (rung, state, people asked and deployed); ``--detail`` adds the
 reasons and who came, for the operator who runs the database anyway.
 """
@@ -14,6 +14,8 @@ from typing import Annotated
 import typer
 from rich.console import Console
 from rich.table import Table
+
+from kraan.cli.common import console, engine_for, parse_as_of, settings_for
 
 app = typer.Typer(help="Staff-help requests and the escalation ladder.", no_args_is_help=True)
 
@@ -29,16 +31,15 @@ def list_requests(
     detail: Annotated[bool, typer.Option("--detail", help="Reasons and people too.")] = False,
 ) -> None:
     """Open and closed requests at --as-of, with the open ones per rung and kind of worker."""
-    from kraan.cli import _engine, _parse_as_of, _settings, console
     from kraan.domain.access import Principal, Role
     from kraan.services.requests import request_views, summarise
 
     if output not in ("json", "table"):
         console.print("[red]--format must be json or table[/]")
         raise typer.Exit(2)
-    settings = _settings(db)
-    moment = _parse_as_of(as_of)
-    engine = _engine(settings)
+    settings = settings_for(db)
+    moment = parse_as_of(as_of)
+    engine = engine_for(settings)
     reader = Principal("cli", Role.NATIONAL_COORDINATOR) if detail else None
     with engine.connect() as conn:
         views = request_views(
