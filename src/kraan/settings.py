@@ -67,6 +67,22 @@ class Settings(BaseSettings):
     # --- phases ---
     phase_criteria_file: Path = Field(PACKAGE_DATA / "phase_criteria.json")
 
+    # --- weekly briefing (issue 11; seed 000) ---
+    display_timezone: str = Field(
+        "Europe/Amsterdam", description="Times are stored in UTC and shown in this zone."
+    )
+    briefing_weekday: int = Field(
+        0, ge=0, le=6, description="Seed 000: the Hand aan de Kraan consultation met on Mondays."
+    )
+    briefing_hour: int = Field(16, ge=0, le=23, description="Seed 000: at 16:00.")
+    briefing_minute: int = Field(0, ge=0, le=59)
+    briefing_crossing_days: int = Field(
+        7, ge=1, le=14, description="A crossing expected within this many days asks a decision."
+    )
+    chromium_path: str = Field(
+        "/usr/bin/chromium", description="Chromium for PDF output (Debian's chromium package)."
+    )
+
     # --- help requests and the chain (issue 14, docs/requests.md) ---
     request_stale_after: timedelta = Field(
         timedelta(hours=72),

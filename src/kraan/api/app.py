@@ -7,7 +7,16 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kraan import __version__
-from kraan.api.routers import admin, chain, forecast, reports, requests, spreading, status
+from kraan.api.routers import (
+    admin,
+    briefing,
+    chain,
+    forecast,
+    reports,
+    requests,
+    spreading,
+    status,
+)
 from kraan.settings import Settings, get_settings
 from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
@@ -64,6 +73,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin.router)
     app.include_router(forecast.router)
     app.include_router(spreading.router)
+    app.include_router(briefing.router)
     app.include_router(requests.router)
     app.include_router(chain.router)
     mount_web(app)

@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import typer
 
-from kraan.cli import demo, forecast, imports, requests, spread, status, token
+from kraan.cli import briefing, demo, forecast, imports, requests, spread, status, token
 
 app = typer.Typer(
     help="Kraan: care-capacity coordination in an epidemic surge.",
@@ -38,6 +38,7 @@ app.command("forecast")(forecast.forecast)
 app.command("spread")(spread.spread)
 app.command("spread-eval")(spread.evaluate)
 app.add_typer(requests.app, name="requests")
+app.command("briefing")(briefing.briefing)
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -8,7 +8,15 @@ from __future__ import annotations
 from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
-from kraan.web import chain_pages, forecast_pages, forms, pages, requests_pages, spreading_pages
+from kraan.web import (
+    briefing_pages,
+    chain_pages,
+    forecast_pages,
+    forms,
+    pages,
+    requests_pages,
+    spreading_pages,
+)
 from kraan.web.common import WEB_DIR
 
 
@@ -21,3 +29,4 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(spreading_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(chain_pages.router)
+    app.include_router(briefing_pages.router)
