@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kraan import __version__
+from kraan.api.docs import mount_docs
 from kraan.api.routers import (
     admin,
     briefing,
@@ -14,6 +15,7 @@ from kraan.api.routers import (
     forecast,
     reports,
     requests,
+    simulation,
     spreading,
     status,
 )
@@ -63,6 +65,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Kraan",
         version=__version__,
         description="Care-capacity coordination: reports, chain-wide monitor, LNAZ phases.",
+        docs_url=None,  # served offline by kraan.api.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -76,5 +80,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(briefing.router)
     app.include_router(requests.router)
     app.include_router(chain.router)
+    app.include_router(simulation.router)
+    mount_docs(app)
     mount_web(app)
     return app
