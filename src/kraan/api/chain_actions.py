@@ -238,7 +238,7 @@ def _may_read_applications(principal: Principal) -> bool:
 
 def get_ventilators(engine: Engine, principal: Principal, as_of: datetime) -> dict[str, Any]:
     with engine.connect() as conn:
-        pool = stock_store.pool(conn)
+        pool = stock_store.pool_as_of(conn, as_of=as_of)
         apps = stock_store.applications_as_of(conn, as_of=as_of)
     everything = _may_read_applications(principal)
     visible = [a for a in apps if everything or a["location_code"] in principal.location_codes

@@ -185,7 +185,7 @@ def stock_page(
     as_of, carry, error = read_as_of(request)
     with engine.connect() as conn:
         medicines, basis = service.medicine_views(conn, as_of=as_of, settings=settings)
-        pool = stock_store.pool(conn)
+        pool = stock_store.pool_as_of(conn, as_of=as_of)
         locations = [loc for _, loc in load_locations(conn)]
     apps = api.get_ventilators(engine, principal, as_of)["applications"] if principal else []
     norm = service.load_norm(settings.ccv_norm_file)
