@@ -17,9 +17,11 @@ Adding a command
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
-from kraan.cli import briefing, demo, forecast, imports, requests, spread, status, token
+from kraan.cli import briefing, db, demo, forecast, imports, requests, spread, status, token, user
 
 app = typer.Typer(
     help="Kraan: care-capacity coordination in an epidemic surge.",
@@ -39,6 +41,31 @@ app.command("spread")(spread.spread)
 app.command("spread-eval")(spread.evaluate)
 app.add_typer(requests.app, name="requests")
 app.command("briefing")(briefing.briefing)
+app.add_typer(db.app, name="db")
+app.add_typer(user.app, name="user")
+
+
+#: What an option's value looks like in --help (instead of Typer's <str>/<bool> tags).
+METAVARS = {
+    "db": "URL",
+    "as_of": "DATE",
+    "start": "DATE",
+    "end": "DATE",
+    "compare": "DATE",
+    "output": "FORMAT",
+    "output_format": "FORMAT",
+}
+
+
+def _help_type(param: Any, ctx: Any) -> str:
+    """Flags show no value; other parameters a plain upper-case name, e.g. ``--db URL``."""
+    if getattr(param, "is_flag", False):
+        return ""
+    return param.metavar or METAVARS.get(param.name, (param.name or "").upper())
+
+
+typer.core.TyperOption.display_type_rich = _help_type  # type: ignore[method-assign]
+typer.core.TyperArgument.display_type_rich = _help_type  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> None:
