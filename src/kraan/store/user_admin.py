@@ -57,3 +57,18 @@ def disable_user(conn: Connection, *, username: str, now: datetime, actor: str) 
                 entity_key=username, before={"active": True},
                 after={"active": False, "tokens_revoked": revoked})  # fmt: skip
     return True
+
+
+def audit_login(
+    conn: Connection, *, username: str, ok: bool, now: datetime, source: str = "web"
+) -> None:
+    """Every login attempt leaves a row; a failed one names the user name tried, never
+    the password."""
+    write_audit(conn, at=now, actor=username or "-", action="login.ok" if ok else "login.failed",
+                entity="session", entity_key=username or "-", before=None,
+                after={"source": source})  # fmt: skip
+
+
+def audit_logout(conn: Connection, *, username: str, now: datetime) -> None:
+    write_audit(conn, at=now, actor=username, action="session.end", entity="session",
+                entity_key=username, before=None, after={"source": "web"})  # fmt: skip
