@@ -15,6 +15,7 @@ from kraan.web import (
     language_pages,
     pages,
     requests_pages,
+    spreading_actions,
     spreading_pages,
 )
 from kraan.web.common import WEB_DIR
@@ -29,6 +30,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(forms.router)
     app.include_router(forecast_pages.router)
     app.include_router(spreading_pages.router)
+    app.include_router(spreading_actions.router)
     app.include_router(requests_pages.router)
     app.include_router(briefing_pages.router)
     app.include_router(language_pages.router)
