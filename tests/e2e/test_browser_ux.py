@@ -91,3 +91,43 @@ def test_region_codes_are_case_insensitive(tab: Any) -> None:
     tab.goto(f"/regions/nazo?as_of={AS_OF}")
     assert "/regions/NAZO" in tab.url
     assert tab.get_by_test_id("region-name").is_visible()
+
+
+def test_the_spreading_flow_from_plan_to_arrival_uses_the_pages_only(
+    browser: Any,  # noqa: F811
+    base_url: str,  # noqa: F811
+    demo: Any,
+    artifacts_dir: Path,
+) -> None:
+    """Log in, store the plan, offer a bed, accept, put the patient on the road, arrive."""
+    day = "2020-12-08"
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=base_url,
+                                  locale="nl-NL")  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"/login?next=/spreading%3Fas_of%3D{day}")
+    page.fill("#username", "national")
+    page.fill("#password", demo.password)
+    page.locator("[data-testid=login-form] button[type=submit]").click()
+    page.wait_for_url(f"**/spreading?as_of={day}")
+    page.get_by_test_id("store-plan-confirm").check()
+    page.get_by_test_id("store-plan-submit").click()
+    page.wait_for_selector("[data-testid=spreading-message]")
+    row = page.locator("tr[data-transfer]").first
+    tid = row.get_attribute("data-transfer")
+    to_area = row.locator("td").nth(2).inner_text().strip()
+    patients = row.locator("td").nth(3).inner_text().strip()
+    page.select_option("#offer-region", to_area)
+    page.fill("#offer-day", day)
+    page.fill("#offer-beds", patients)
+    page.locator("[data-testid=offer-form] button[type=submit]").click()
+    page.wait_for_selector("[data-testid=spreading-message]")
+    for label in ("Bed aanbieden", "Accepteren", "Patiënt onderweg", "Aangekomen"):
+        page.goto(f"/spreading?as_of={day}")
+        page.locator(f"tr[data-transfer='{tid}'] button", has_text=label).click()
+        page.wait_for_selector("[data-testid=spreading-message]")
+    state = page.get_by_test_id(f"transfer-state-{tid}")
+    assert state.get_attribute("data-value") == "arrived"
+    assert state.inner_text().startswith("aangekomen")
+    page.screenshot(path=str(artifacts_dir / "ux-spreading-flow-nl.png"), full_page=True)
+    context.close()

@@ -21,7 +21,7 @@ from kraan.store.access import issue_token, principal_for_login, principal_for_t
 from kraan.store.declarations import declare_status
 from kraan.store.reference import load_regions
 from kraan.store.user_admin import audit_login, audit_logout
-from kraan.web.common import DECLARABLE, form_ok, render, same_origin
+from kraan.web.common import DECLARABLE, form_ok, query, read_as_of, render, same_origin
 from kraan.web.i18n import gettext as _
 from kraan.web.pages import region_view
 
@@ -59,9 +59,12 @@ def declare_page(
     status: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     hours: Annotated[str, Form()] = "",
+    applies: Annotated[str, Form()] = "now",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    """Declare a regional status: coordinators only, audited by declare_status."""
+    """Declare a regional status: coordinators only, audited by declare_status. While a
+    past date is replayed, the coordinator chooses whether it applies now or from the
+    replayed moment (``valid_from``); either way the page stays on that date."""
     if principal is None:
         return render(
             request,
@@ -110,6 +113,8 @@ def declare_page(
             form={**form, "error": problem},
         )
     now = utc_now()
+    as_of, carry, _error = read_as_of(request)
+    start = as_of if carry and applies == "replayed" and as_of <= now else now
     with engine.begin() as conn:
         if code not in {r.code for r in load_regions(conn)}:
             return render(
@@ -127,10 +132,11 @@ def declare_page(
             reason=reason,
             actor=principal.username,
             now=now,
-            valid_from=now,
-            valid_until=now + timedelta(hours=int(hours)) if hours else None,
+            valid_from=start,
+            valid_until=start + timedelta(hours=int(hours)) if hours else None,
         )
-    return RedirectResponse(f"/regions/{code}?declared=1", status_code=303)
+    shown = "1" if start <= as_of else "later"
+    return RedirectResponse(f"/regions/{code}{query(as_of=carry, declared=shown)}", status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)

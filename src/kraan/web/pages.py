@@ -294,6 +294,7 @@ def region_view(
         declarable=[(s.value, s.label) for s in DECLARABLE],
         form=form or {},
         declared_now=request.query_params.get("declared") == "1",
+        declared_later=request.query_params.get("declared") == "later",
     )
 
 

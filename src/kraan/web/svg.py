@@ -236,7 +236,7 @@ def line_chart(
         f"<title>{escape(title)}</title>",
         f'<text class="chart-title" x="{left:.0f}" y="16" font-size="13" font-weight="600" '
         f'fill="#1f2933">{escape(title)}</text>',
-        f'<text class="axis-label" x="4" y="{top - 12:.0f}" text-anchor="start" '
+        f'<text class="axis-label" x="4" y="{top - 7:.0f}" text-anchor="start" '
         f'fill="#52606d">{escape(y_label)}</text>',
     ]
     # y grid and ticks
@@ -267,10 +267,11 @@ def line_chart(
                 label = fmt_date(m, "d MMM")
             else:
                 label = fmt_date(m, "LLL") + (f" {m.year}" if i == 0 or m.month == 1 else "")
+            anchor = "end" if x > right - 16 else "start" if x < left + 16 else "middle"
             out.append(
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bottom:.1f}" y2="{bottom + 4:.1f}" '
                 f'stroke="#9aa5b1"/>'
-                f'<text x="{x:.1f}" y="{bottom + 16:.1f}" text-anchor="middle" '
+                f'<text x="{x:.1f}" y="{bottom + 16:.1f}" text-anchor="{anchor}" '
                 f'fill="#52606d">{escape(label)}</text>'
             )
     out.append("</g>")
