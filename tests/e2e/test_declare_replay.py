@@ -28,3 +28,26 @@ def test_a_declaration_while_replaying_applies_from_the_replayed_moment(
     assert later.headers["location"] == f"/regions/AZE?as_of={DAY}&declared=later"
     assert "not in force at the replayed moment" in client.get(later.headers["location"]).text
     assert "declare-applies" not in client.get("/regions/AZE").text  # not replaying: now
+
+
+def test_the_audit_page_is_for_coordinators_in_their_scope(
+    client: TestClient, demo: Any
+) -> None:
+    assert client.get("/audit").status_code == 401
+    wrong = client.post("/login", data={"username": "coord-aze", "password": "nope"})
+    assert wrong.status_code == 401
+    client.post("/login", data={"username": "viewer", "password": demo.password})
+    assert client.get("/audit").status_code == 403
+    client.cookies.clear()
+    client.post("/login", data={"username": "national", "password": demo.password})
+    page = client.get("/audit", params={"kind": "login"}).text
+    table = page.split('data-testid="audit-table"')[1]
+    assert "login.failed" in table and "login.ok" in table
+    assert "correct horse" not in page and "nope" not in page
+    assert "status.declare" not in table
+    everything = client.get("/audit").text.split('data-testid="audit-table"')[1]
+    assert "region_status AZE" in everything
+    client.cookies.clear()
+    client.post("/login", data={"username": "coord-aznn", "password": demo.password})
+    mine = client.get("/audit").text.split('data-testid="audit-table"')[1]
+    assert "region_status AZE" not in mine and "coord-aznn" in mine

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kraan.web import (
+    audit_pages,
     briefing_pages,
     forecast_pages,
     forms,
@@ -34,3 +35,4 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(requests_pages.router)
     app.include_router(briefing_pages.router)
     app.include_router(language_pages.router)
+    app.include_router(audit_pages.router)
