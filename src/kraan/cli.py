@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kraan import cli_spread
+from kraan import cli_spread, cli_vaccination
 from kraan.cli_forecast import backtest as backtest_command
 from kraan.cli_forecast import forecast as forecast_command
 from kraan.settings import Settings, get_settings
@@ -28,6 +28,7 @@ app.command("backtest")(backtest_command)
 app.command("forecast")(forecast_command)
 app.command("spread")(cli_spread.spread)
 app.command("spread-eval")(cli_spread.evaluate)
+app.add_typer(cli_vaccination.app, name="vaccination")
 console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[

@@ -8,7 +8,7 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from kraan import __version__
-from kraan.api.routers import admin, forecast, reports, spreading, status
+from kraan.api.routers import admin, forecast, reports, spreading, status, vaccination
 from kraan.settings import Settings, get_settings
 from kraan.store.db import make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
@@ -65,5 +65,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin.router)
     app.include_router(forecast.router)
     app.include_router(spreading.router)
+    app.include_router(vaccination.router)
     mount_web(app)
     return app
