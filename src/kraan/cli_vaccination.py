@@ -97,7 +97,7 @@ def schedule(
     if csv_out is not None:
         csv_out.write_text(service.export_csv(document, method), encoding="utf-8")
     if output_format == "json":
-        document = {k: v for k, v in document.items() if k != "chart"}
+        document = {k: v for k, v in document.items() if k not in ("chart", "item_series")}
         if real_2021:
             document["comparison_2021"] = service.compare_2021(document)
         sys.stdout.write(json.dumps(document, indent=2) + "\n")

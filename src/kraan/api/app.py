@@ -8,7 +8,16 @@ from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
 
 from kraan import __version__
-from kraan.api.routers import admin, forecast, reports, spreading, status, vaccination
+from kraan.api.routers import (
+    admin,
+    early_warning,
+    forecast,
+    home_monitoring,
+    reports,
+    spreading,
+    status,
+    vaccination,
+)
 from kraan.settings import Settings, get_settings
 from kraan.store.db import make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
@@ -66,5 +75,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(forecast.router)
     app.include_router(spreading.router)
     app.include_router(vaccination.router)
+    app.include_router(home_monitoring.router)
+    app.include_router(early_warning.router)
     mount_web(app)
     return app

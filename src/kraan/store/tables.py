@@ -265,3 +265,6 @@ bed_offers = Table(
     CheckConstraint("beds_taken >= 0 AND beds_taken <= beds_offered", name="beds_within_offer"),
     Index("ix_bed_offers_region_day", "region_code", "day"),
 )
+
+# care at home and prevention (issue 10): its tables join the same metadata
+from kraan.store import care_at_home_tables as _care_at_home_tables  # noqa: E402, F401

@@ -9,7 +9,6 @@
 
 from __future__ import annotations
 
-from functools import lru_cache
 from typing import Any, Literal
 
 from fastapi import APIRouter, HTTPException
@@ -83,10 +82,7 @@ def build_document(request: ScheduleRequest) -> dict[str, Any]:
     return service.schedule_document(inp, what_ifs)
 
 
-@lru_cache(maxsize=1)
-def default_document() -> dict[str, Any]:
-    """The schedule on the real 2021 delivery pattern (computed once per process)."""
-    return build_document(ScheduleRequest(real_2021=True))
+default_document = service.default_document
 
 
 @router.get("/priority", summary="The versioned priority order, sizes and sources")

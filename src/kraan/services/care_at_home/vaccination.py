@@ -20,6 +20,8 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
+import numpy as np
+
 from kraan.domain.care_at_home.vaccination import (
     Schedule,
     ScheduleInput,
@@ -238,8 +240,44 @@ def schedule_document(
             for s in (greedy, lp)
         },
         "differences": differences(greedy, lp),
+        "item_series": {
+            s.method: {
+                it.code: (
+                    [float(x) for x in np.cumsum(s.first[i].sum(axis=0))],
+                    [float(x) for x in np.cumsum(s.full()[i])],
+                )
+                for i, it in enumerate(s.inp.items)
+            }
+            for s in (greedy, lp)
+        },
         "chart": {s.method: chart_rows(s) for s in (greedy, lp)},
     }
+
+
+@lru_cache(maxsize=1)
+def default_document() -> dict[str, Any]:
+    """The schedule on the real 2021 delivery pattern (computed once per process)."""
+    weeks, deliveries = real_2021_deliveries()
+    return schedule_document(schedule_input(weeks, deliveries))
+
+
+def progress_by_group(document: Mapping[str, Any], week: str, method: str = "lp") -> dict[str, Any]:
+    """Per group: uptake, first doses and fully vaccinated by the end of ``week`` (aggregates)."""
+    weeks = list(document["weeks"])
+    upto = -1 if week < weeks[0] else max(n for n, w in enumerate(weeks) if w <= week)
+    groups: dict[str, dict[str, Any]] = {}
+    for row in document["schedules"][method]["items"]:
+        g = groups.setdefault(row["group"], {"uptake": 0, "first_dose": 0, "fully_vaccinated": 0})
+        g["uptake"] += row["demand"]
+    series = document.get("item_series", {}).get(method, {})
+    for code, (first, full) in series.items():
+        group = code.split(":", 1)[0]
+        if upto >= 0:
+            groups[group]["first_dose"] += round(first[upto])
+            groups[group]["fully_vaccinated"] += round(full[upto])
+    for g in groups.values():
+        g["first_dose_share"] = round(g["first_dose"] / g["uptake"], 3) if g["uptake"] else 0.0
+    return {"week": week, "method": method, "groups": groups}
 
 
 def export_csv(document: Mapping[str, Any], method: str = "lp") -> str:
