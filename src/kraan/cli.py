@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kraan import cli_spread, cli_vaccination
+from kraan import cli_home, cli_spread, cli_vaccination
 from kraan.cli_forecast import backtest as backtest_command
 from kraan.cli_forecast import forecast as forecast_command
 from kraan.settings import Settings, get_settings
@@ -29,6 +29,7 @@ app.command("forecast")(forecast_command)
 app.command("spread")(cli_spread.spread)
 app.command("spread-eval")(cli_spread.evaluate)
 app.add_typer(cli_vaccination.app, name="vaccination")
+app.add_typer(cli_home.app, name="home")
 console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
@@ -110,6 +111,11 @@ def demo(
             f"[bold]{result['coordinator_password']}[/] (shown once; only a hash is stored).\n"
             f"API token: {result['coordinator_token']}"
         )
+    for who in ("nurse", "gp"):  # care at home (issue 10): demo control-centre nurse and GP
+        if f"{who}_password" in result:
+            console.print(
+                f"Log in as [bold]{who}[/] with password [bold]{result[f'{who}_password']}[/]."
+            )
     if serve_after:
         serve(db=db)
 

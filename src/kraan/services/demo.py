@@ -16,6 +16,7 @@ from kraan.domain.model import CapacityReport
 from kraan.ingest.demo import build_demo_reports
 from kraan.ingest.lcps import NationalSeries, combined_national_series, parse_lcps
 from kraan.ingest.reference import Reference, load_reference
+from kraan.services.care_at_home.demo import seed_care_at_home
 from kraan.settings import Settings
 from kraan.store.access import create_user, issue_token, user_id
 from kraan.store.reference import MunicipalityRow, location_ids_by_code, replace_reference
@@ -154,7 +155,8 @@ def load_demo(
         progress=progress,
     )
     users = ensure_demo_users(engine, now=now)
-    return {"reports": stored, "locations": len(reference.locations), **users}
+    care = seed_care_at_home(engine, settings, now=now)  # issue 10: synthetic, labelled
+    return {"reports": stored, "locations": len(reference.locations), **users, **care}
 
 
 def import_lcps_file(

@@ -144,6 +144,13 @@ def active_patients(
     return [dict(r) for r in conn.execute(query.order_by(home_patients.c.id)).mappings()]
 
 
+def has_synthetic_patients(conn: Connection) -> bool:
+    found = conn.execute(
+        select(home_patients.c.id).where(home_patients.c.synthetic == True).limit(1)  # noqa: E712
+    ).first()
+    return found is not None
+
+
 def sign_off(
     conn: Connection,
     *,

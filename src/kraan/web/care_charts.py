@@ -65,3 +65,58 @@ def schedule_chart(
         )
     parts.append("</svg>")
     return "".join(parts)
+
+
+BAND_COLOURS = {"green": "#2e7d32", "amber": "#b26a00", "red": "#b71c1c"}
+
+
+def spo2_timeline(
+    points: Sequence[tuple[float, float, str, str]],
+    *,
+    title: str = "SpO2 over time",
+    width: int = 720,
+    height: int = 220,
+    red_at: float = 92.0,
+    amber_at: float = 94.0,
+) -> str:
+    """(hours since enrolment, SpO2 %, band, label) per measurement; band lines at 92 and 94."""
+    left, right, top, bottom = 44, width - 10, 20, height - 28
+    lo, hi = 80.0, 100.0
+    span = max((p[0] for p in points), default=1.0) or 1.0
+
+    def x(h: float) -> float:
+        return round(left + (right - left) * h / span, 1)
+
+    def y(v: float) -> float:
+        return round(bottom - (bottom - top) * (min(max(v, lo), hi) - lo) / (hi - lo), 1)
+
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="spo2-chart" role="img" '
+        f'viewBox="0 0 {width} {height}" width="{width}" height="{height}" '
+        f'aria-label="{escape(title)}"><title>{escape(title)}</title>',
+        f'<rect x="{left}" y="{y(red_at)}" width="{right - left}" height="{bottom - y(red_at)}" '
+        f'fill="#fdecec"/>',
+        f'<rect x="{left}" y="{y(amber_at)}" width="{right - left}" '
+        f'height="{y(red_at) - y(amber_at)}" fill="#fff8e6"/>',
+    ]
+    for tick in (80, 85, 90, 92, 94, 95, 100):
+        parts.append(
+            f'<text x="{left - 4}" y="{y(tick) + 3}" font-size="10" text-anchor="end">{tick}</text>'
+            f'<line x1="{left}" x2="{right}" y1="{y(tick)}" y2="{y(tick)}" stroke="#eee"/>'
+        )
+    if len(points) > 1:
+        path = " ".join(
+            f"{'M' if n == 0 else 'L'}{x(p[0])},{y(p[1])}" for n, p in enumerate(points)
+        )
+        parts.append(f'<path d="{path}" fill="none" stroke="#0072b2" stroke-width="1.5"/>')
+    for hours, value, band, label in points:
+        colour = BAND_COLOURS.get(band, "#333")
+        parts.append(
+            f'<circle cx="{x(hours)}" cy="{y(value)}" r="3.5" fill="{colour}">'
+            f"<title>{escape(label)}: {value:g} % ({escape(band)})</title></circle>"
+        )
+    parts.append(
+        f'<text x="{left}" y="{height - 8}" font-size="10">hours since enrolment (0 - {span:.0f})'
+        "</text></svg>"
+    )
+    return "".join(parts)

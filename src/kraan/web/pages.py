@@ -68,7 +68,7 @@ templates.env.globals.update(status_label=lambda s: RegionStatus(s).label)
 
 def mount_web(app: FastAPI) -> None:
     """Static files at /static and the page routes (called by create_app)."""
-    from kraan.web import forecast_pages, forms, spreading_pages, vaccination_pages  # bound late
+    from kraan.web import forecast_pages, forms, home_pages, spreading_pages, vaccination_pages
 
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(router)
@@ -76,6 +76,7 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(forecast_pages.router)
     app.include_router(spreading_pages.router)
     app.include_router(vaccination_pages.router)
+    app.include_router(home_pages.router)
 
 
 # ---- request helpers -------------------------------------------------------------------

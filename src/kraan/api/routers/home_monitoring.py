@@ -77,9 +77,17 @@ class InterventionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     kind: Literal[
-        "call", "video_call", "home_visit", "oxygen_changed", "medication", "advice",
-        "gp_referral", "ed_referral", "admission", "other",
-    ]  # fmt: skip
+        "call",
+        "video_call",
+        "home_visit",
+        "oxygen_changed",
+        "medication",
+        "advice",
+        "gp_referral",
+        "ed_referral",
+        "admission",
+        "other",
+    ]
     note: str = Field("", max_length=2000)
     at: datetime | None = None
     alert_id: int | None = None
@@ -153,22 +161,29 @@ def enrol(
     except HomeError as error:
         raise problem(error) from error
     assert patient is not None
-    return {"id": patient_id, "team_code": patient["team_code"], "pathway": patient["pathway"],
-            "expected_remaining_days": patient["expected_remaining_days"]}  # fmt: skip
+    return {
+        "id": patient_id,
+        "team_code": patient["team_code"],
+        "pathway": patient["pathway"],
+        "expected_remaining_days": patient["expected_remaining_days"],
+    }
 
 
 @router.get("/worklist", summary="Active patients, worst band and soonest due first (audited)")
 def worklist(
-    engine: EngineDep, settings: SettingsDep, principal: PrincipalDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
     team: Annotated[str | None, Query()] = None,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     teams = _teams_of(principal, team)
     now = utc_now()
     with engine.begin() as conn:
         service.scan_missed(conn, settings, now=now, team_codes=teams)
         rows = service.worklist(conn, settings, teams=teams, now=now)
-        store.audit_read(conn, actor=principal.username, now=now, what="home_worklist",
-                         key=",".join(teams))  # fmt: skip
+        store.audit_read(
+            conn, actor=principal.username, now=now, what="home_worklist", key=",".join(teams)
+        )
     return {"teams": teams, "now": now.isoformat(), "patients": rows}
 
 
@@ -193,27 +208,39 @@ def timeline(patient_id: int, engine: EngineDep, principal: PrincipalDep) -> dic
     "/patients/{patient_id}/measurements", status_code=201, summary="A measurement from the form"
 )
 def measure(
-    patient_id: int, body: MeasurementBody, engine: EngineDep, settings: SettingsDep,
+    patient_id: int,
+    body: MeasurementBody,
+    engine: EngineDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     now = utc_now()
     values = body.model_dump(exclude={"measured_at"})
     try:
         with engine.begin() as conn:
             patient = _patient_for(conn, principal, patient_id)
             return service.record(
-                conn, settings, patient=patient, values=values, source="form", dedupe_key=None,
-                measured_at=_naive(body.measured_at) or now, actor=principal.username, now=now,
-            )  # fmt: skip
+                conn,
+                settings,
+                patient=patient,
+                values=values,
+                source="form",
+                dedupe_key=None,
+                measured_at=_naive(body.measured_at) or now,
+                actor=principal.username,
+                now=now,
+            )
     except HomeError as error:
         raise problem(error) from error
 
 
 @router.post("/fhir", summary="FHIR R4 Observation(s) from a device; resubmissions are no-ops")
 def fhir(
-    engine: EngineDep, settings: SettingsDep, principal: PrincipalDep,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: PrincipalDep,
     document: Annotated[dict[str, Any], Body(description="An Observation or a Bundle of them")],
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     teams = _teams_of(principal, None)
     parsed, problems = fhir_observations.parse(document, service.protocol(settings))
     if problems:
@@ -228,11 +255,19 @@ def fhir(
                     raise HomeError(
                         422, "unknown patient for your team(s)", f"measurements[{n}].subject"
                     )
-                results.append(service.record(
-                    conn, settings, patient=found[0], values=m.values, source="device",
-                    dedupe_key=m.dedupe_key, measured_at=m.measured_at, actor=principal.username,
-                    now=now,
-                ))  # fmt: skip
+                results.append(
+                    service.record(
+                        conn,
+                        settings,
+                        patient=found[0],
+                        values=m.values,
+                        source="device",
+                        dedupe_key=m.dedupe_key,
+                        measured_at=m.measured_at,
+                        actor=principal.username,
+                        now=now,
+                    )
+                )
     except HomeError as error:
         raise problem(error) from error
     return {"measurements": results}
@@ -276,33 +311,49 @@ def intervene(
                     422, detail=[{"field": "alert_id", "message": "not an alert of this patient"}]
                 )
         new_id = store.add_intervention(
-            conn, patient_id=patient_id, at=_naive(body.at) or now, kind=body.kind, note=body.note,
-            alert_id=body.alert_id, actor=principal.username, now=now,
-        )  # fmt: skip
+            conn,
+            patient_id=patient_id,
+            at=_naive(body.at) or now,
+            kind=body.kind,
+            note=body.note,
+            alert_id=body.alert_id,
+            actor=principal.username,
+            now=now,
+        )
     return {"id": new_id}
 
 
 @router.post("/patients/{patient_id}/sign-off", summary="Sign off: recovered, readmitted or died")
 def sign_off(
-    patient_id: int, body: SignOffBody, engine: EngineDep, settings: SettingsDep,
+    patient_id: int,
+    body: SignOffBody,
+    engine: EngineDep,
+    settings: SettingsDep,
     principal: PrincipalDep,
-) -> dict[str, Any]:  # fmt: skip
+) -> dict[str, Any]:
     now = utc_now()
     at = _naive(body.at) or now
     days = 0.0
     if body.outcome == "readmitted":  # unknown: the expected stay of a new admission
-        days = body.readmission_days if body.readmission_days is not None else (
-            service.expected_remaining(settings, as_of=at, days_in_hospital=0)
-        )  # fmt: skip
+        days = (
+            body.readmission_days
+            if body.readmission_days is not None
+            else (service.expected_remaining(settings, as_of=at, days_in_hospital=0))
+        )
     try:
         with engine.begin() as conn:
             patient = _patient_for(conn, principal, patient_id)
             if patient["status"] != "active":
                 raise HTTPException(409, detail="the patient is already signed off")
             store.sign_off(
-                conn, patient=patient, outcome=body.outcome, at=at, readmission_days=float(days),
-                actor=principal.username, now=now,
-            )  # fmt: skip
+                conn,
+                patient=patient,
+                outcome=body.outcome,
+                at=at,
+                readmission_days=float(days),
+                actor=principal.username,
+                now=now,
+            )
     except HomeError as error:
         raise problem(error) from error
     return {"id": patient_id, "status": "signed_off", "outcome": body.outcome}

@@ -18,8 +18,19 @@ from kraan.domain.care_at_home.bed_days import SignedOff, module1_from_summary, 
 from kraan.settings import Settings, get_settings
 from kraan.store import home_monitoring as store
 
-COUNTS = ("enrolled", "post_clinical", "pre_clinical", "signed_off", "readmitted", "died",
-          "recovered", "admissions_avoided", "active", "alerts_open", "alerts_overdue")  # fmt: skip
+COUNTS = (
+    "enrolled",
+    "post_clinical",
+    "pre_clinical",
+    "signed_off",
+    "readmitted",
+    "died",
+    "recovered",
+    "admissions_avoided",
+    "active",
+    "alerts_open",
+    "alerts_overdue",
+)
 
 
 @contextmanager
@@ -34,10 +45,15 @@ def _connection(conn_or_engine: Connection | Engine) -> Iterator[Connection]:
 def _summary(conn: Connection, settings: Settings, as_of: datetime) -> dict[str, dict[str, Any]]:
     episodes = store.episode_rows(conn, as_of=as_of)
     table = summarise(
-        SignedOff(e["region_code"], e["pathway"], e["outcome"],
-                  float(e["expected_remaining_days"]), float(e["readmission_days"] or 0.0))
+        SignedOff(
+            e["region_code"],
+            e["pathway"],
+            e["outcome"],
+            float(e["expected_remaining_days"]),
+            float(e["readmission_days"] or 0.0),
+        )
         for e in episodes
-    )  # fmt: skip
+    )
     for e in episodes:
         if e["outcome"] is None:
             for key in (e["region_code"], "NL"):
@@ -107,14 +123,16 @@ def module1_parameters(
     with _connection(conn_or_engine) as conn:
         table = _summary(conn, settings, as_of)
     params = module1_from_summary(
-        table, default_saved=settings.home_default_bed_days_saved,
+        table,
+        default_saved=settings.home_default_bed_days_saved,
         default_rate=settings.home_default_readmission_rate,
-    )  # fmt: skip
+    )
     national = params.pop("NL", None) or {
         "bed_days_saved_per_patient": settings.home_default_bed_days_saved,
         "readmission_rate": settings.home_default_readmission_rate,
-        "patients": 0, "basis": "default",
-    }  # fmt: skip
+        "patients": 0,
+        "basis": "default",
+    }
     return {
         "as_of": as_of.isoformat(),
         "national": national,
@@ -172,7 +190,7 @@ def briefing_summary(
                 }
                 for code, row in home["regions"].items()
             },
-        },  # fmt: skip
+        },
         "early_warning": gp,
         "vaccination": progress_by_group(default_document(), f"{year}-W{week:02d}"),
         "notes": [

@@ -30,9 +30,17 @@ def model(settings: Settings) -> dict[str, Any]:
 
 
 def register(
-    conn: Connection, settings: Settings, *, practice_code: str, pseudonym: str, age: int,
-    risk_groups: list[str], actor: str, now: datetime, synthetic: bool = False,
-) -> dict[str, Any]:  # fmt: skip
+    conn: Connection,
+    settings: Settings,
+    *,
+    practice_code: str,
+    pseudonym: str,
+    age: int,
+    risk_groups: list[str],
+    actor: str,
+    now: datetime,
+    synthetic: bool = False,
+) -> dict[str, Any]:
     m = model(settings)
     problems = validate_patient(age, risk_groups, m)
     if problems:
@@ -41,12 +49,25 @@ def register(
         raise HomeError(422, "unknown practice", "practice_code")
     result = score(age, risk_groups, m)
     patient_id, changed = store.upsert_patient(
-        conn, practice_code=practice_code, pseudonym=pseudonym, age=age, risk_groups=risk_groups,
-        points=result.points, listed=result.listed, model_version=str(m["version"]),
-        actor=actor, now=now, synthetic=synthetic,
-    )  # fmt: skip
-    return {"id": patient_id, "changed": changed, "points": result.points,
-            "listed": result.listed, "why": list(result.why)}  # fmt: skip
+        conn,
+        practice_code=practice_code,
+        pseudonym=pseudonym,
+        age=age,
+        risk_groups=risk_groups,
+        points=result.points,
+        listed=result.listed,
+        model_version=str(m["version"]),
+        actor=actor,
+        now=now,
+        synthetic=synthetic,
+    )
+    return {
+        "id": patient_id,
+        "changed": changed,
+        "points": result.points,
+        "listed": result.listed,
+        "why": list(result.why),
+    }
 
 
 def practice_list(
@@ -69,10 +90,19 @@ def practice_list(
     for p in patients:
         groups = [g for g in p["risk_groups"].split(",") if g]
         result = score(int(p["age"]), groups, m)
-        rows.append({"id": p["id"], "pseudonym": p["pseudonym"], "age": p["age"],
-                     "risk_groups": groups, "points": result.points, "listed": result.listed,
-                     "why": list(result.why), "actions": actions.get(p["id"], []),
-                     "open": not actions.get(p["id"])})  # fmt: skip
+        rows.append(
+            {
+                "id": p["id"],
+                "pseudonym": p["pseudonym"],
+                "age": p["age"],
+                "risk_groups": groups,
+                "points": result.points,
+                "listed": result.listed,
+                "why": list(result.why),
+                "actions": actions.get(p["id"], []),
+                "open": not actions.get(p["id"]),
+            }
+        )
     done = [a["action"] for acts in actions.values() for a in acts]
     return {
         "practice_code": practice_code,
@@ -91,13 +121,21 @@ def practice_list(
 
 
 def record_action(
-    conn: Connection, settings: Settings, *, patient: dict[str, Any], action: str, at: datetime,
-    note: str, actor: str, now: datetime,
-) -> int:  # fmt: skip
+    conn: Connection,
+    settings: Settings,
+    *,
+    patient: dict[str, Any],
+    action: str,
+    at: datetime,
+    note: str,
+    actor: str,
+    now: datetime,
+) -> int:
     if action not in model(settings)["actions"]:
         raise HomeError(422, f"use one of {', '.join(model(settings)['actions'])}", "action")
-    return store.add_action(conn, patient_id=patient["id"], action=action, at=at, note=note,
-                            actor=actor, now=now)  # fmt: skip
+    return store.add_action(
+        conn, patient_id=patient["id"], action=action, at=at, note=note, actor=actor, now=now
+    )
 
 
 def regional_aggregates(conn: Connection, settings: Settings) -> dict[str, Any]:
@@ -110,8 +148,10 @@ def regional_aggregates(conn: Connection, settings: Settings) -> dict[str, Any]:
     regions: dict[str, dict[str, Any]] = {}
     national = {"practices": 0, "patients": 0, "listed": 0, "actions": 0, "workload_hours": 0.0}
     for row in store.region_counts(conn):
-        r = regions.setdefault(row["region_code"], {"practices": 0, "patients": 0, "listed": 0,
-                                                    "actions": 0, "minutes": 0})  # fmt: skip
+        r = regions.setdefault(
+            row["region_code"],
+            {"practices": 0, "patients": 0, "listed": 0, "actions": 0, "minutes": 0},
+        )
         n_actions = sum(row["actions"].values())
         minutes = sum(int(m["minutes_per_action"].get(a, 0)) * n for a, n in row["actions"].items())
         for target in (r, national):
