@@ -5,23 +5,24 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
 
 from kraan import __version__
 from kraan.api.routers import (
     admin,
+    briefing,
     early_warning,
     forecast,
     home_monitoring,
     reports,
+    requests,
     spreading,
     status,
     vaccination,
 )
 from kraan.settings import Settings, get_settings
-from kraan.store.db import make_engine, migrate
+from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
-from kraan.web.pages import mount_web
+from kraan.web.app import mount_web
 
 
 def _field_name(loc: tuple[object, ...]) -> str:
@@ -74,6 +75,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin.router)
     app.include_router(forecast.router)
     app.include_router(spreading.router)
+    app.include_router(briefing.router)
+    app.include_router(requests.router)
     app.include_router(vaccination.router)
     app.include_router(home_monitoring.router)
     app.include_router(early_warning.router)

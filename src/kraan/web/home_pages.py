@@ -28,8 +28,7 @@ from kraan.store import early_warning as gp_store
 from kraan.store import home_monitoring as store
 from kraan.store.home_monitoring import HomeError
 from kraan.web.care_charts import spo2_timeline
-from kraan.web.forms import _form_ok
-from kraan.web.pages import read_as_of, render
+from kraan.web.common import form_ok, read_as_of, render
 
 router = APIRouter(include_in_schema=False)
 AMS = ZoneInfo("Europe/Amsterdam")
@@ -175,7 +174,7 @@ def measurement_form(
     temperature: Annotated[str, Form()] = "",
     o2_flow: Annotated[str, Form()] = "",
 ) -> Response:
-    if principal is None or not _form_ok(request, settings, csrf):
+    if principal is None or not form_ok(request, settings, csrf):
         return _refused(request, principal, 403, "Log in again and reload the page.")
     values = {
         "spo2": _float(spo2),
@@ -225,7 +224,7 @@ def intervention_form(
     kind: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    if principal is None or not _form_ok(request, settings, csrf):
+    if principal is None or not form_ok(request, settings, csrf):
         return _refused(request, principal, 403, "Log in again and reload the page.")
     if kind not in home.INTERVENTIONS:
         return RedirectResponse(f"/home/patients/{patient_id}?message=Choose a kind", 303)
@@ -259,7 +258,7 @@ def acknowledge_form(
     csrf: Annotated[str, Form()] = "",
     note: Annotated[str, Form()] = "",
 ) -> Response:
-    if principal is None or not _form_ok(request, settings, csrf):
+    if principal is None or not form_ok(request, settings, csrf):
         return _refused(request, principal, 403, "Log in again and reload the page.")
     now = utc_now()
     try:
@@ -324,7 +323,7 @@ def action_form(
     csrf: Annotated[str, Form()] = "",
     action: Annotated[str, Form()] = "",
 ) -> Response:
-    if principal is None or not _form_ok(request, settings, csrf):
+    if principal is None or not form_ok(request, settings, csrf):
         return _refused(request, principal, 403, "Log in again and reload the page.")
     now = utc_now()
     try:

@@ -13,11 +13,11 @@ from fastapi.responses import HTMLResponse
 from pydantic import ValidationError
 
 from kraan.api.deps import OptionalPrincipalDep
-from kraan.api.routers.vaccination import ScheduleRequest, build_document, default_document
+from kraan.api.vaccination_actions import ScheduleRequest, build_document
 from kraan.domain.care_at_home.vaccination_order import VaccinationDataError
 from kraan.services.care_at_home import vaccination as service
 from kraan.web.care_charts import schedule_chart
-from kraan.web.pages import read_as_of, render
+from kraan.web.common import read_as_of, render
 
 router = APIRouter(include_in_schema=False)
 
@@ -58,7 +58,7 @@ async def vaccination_page(request: Request, principal: OptionalPrincipalDep) ->
         if what_ifs or body.capacity:
             document = await run_in_threadpool(build_document, body)
         else:
-            document = await run_in_threadpool(default_document)
+            document = await run_in_threadpool(service.default_document)
     except ValidationError as error:
         errors = [
             {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()
@@ -68,7 +68,7 @@ async def vaccination_page(request: Request, principal: OptionalPrincipalDep) ->
     except ValueError:
         errors = [{"field": "capacity", "message": "must be a number"}]
     if errors:
-        document = await run_in_threadpool(default_document)
+        document = await run_in_threadpool(service.default_document)
     weeks = document["weeks"]
     chart = schedule_chart(
         document["chart"][method], weeks,

@@ -1,6 +1,6 @@
 """``kraan vaccination``: the delivery-driven schedule and the 2021 comparison.
 
-Registered on the main app with one line (``app.add_typer(cli_vaccination.app, ...)``).
+Registered in :mod:`kraan.cli` with one line (``app.add_typer(vaccination.app, ...)``).
 
 Exit codes: 0 done, 1 bad input (every problem listed with its field), 2 bad usage.
 """

@@ -1,6 +1,6 @@
 """``kraan home``: missed-measurement scan and the aggregates (no patient-level output).
 
-Registered on the main app with one line (``app.add_typer(cli_home.app, name="home")``).
+Registered in :mod:`kraan.cli` with one line (``app.add_typer(home.app, name="home")``).
 """
 
 from __future__ import annotations
