@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kraan import __version__
+from kraan.api.docs import mount_docs
 from kraan.api.routers import (
     admin,
     briefing,
@@ -65,6 +66,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Kraan",
         version=__version__,
         description="Care-capacity coordination: reports, chain-wide monitor, LNAZ phases.",
+        docs_url=None,  # served offline by kraan.api.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -80,5 +83,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(vaccination.router)
     app.include_router(home_monitoring.router)
     app.include_router(early_warning.router)
+    mount_docs(app)
     mount_web(app)
     return app
