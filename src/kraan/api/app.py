@@ -11,11 +11,13 @@ from kraan.api.docs import mount_docs
 from kraan.api.routers import (
     admin,
     briefing,
+    chain,
     early_warning,
     forecast,
     home_monitoring,
     reports,
     requests,
+    simulation,
     spreading,
     status,
     vaccination,
@@ -80,6 +82,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(spreading.router)
     app.include_router(briefing.router)
     app.include_router(requests.router)
+    app.include_router(chain.router)
+    app.include_router(simulation.router)
     app.include_router(vaccination.router)
     app.include_router(home_monitoring.router)
     app.include_router(early_warning.router)

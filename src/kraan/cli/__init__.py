@@ -26,6 +26,7 @@ from kraan.cli import (
     home,
     imports,
     requests,
+    simulate,
     spread,
     status,
     token,
@@ -50,6 +51,7 @@ app.command("spread")(spread.spread)
 app.command("spread-eval")(spread.evaluate)
 app.add_typer(requests.app, name="requests")
 app.command("briefing")(briefing.briefing)
+app.command("simulate")(simulate.simulate)
 app.add_typer(vaccination.app, name="vaccination")
 app.add_typer(home.app, name="home")
 

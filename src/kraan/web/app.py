@@ -10,12 +10,14 @@ from fastapi.staticfiles import StaticFiles
 
 from kraan.web import (
     briefing_pages,
+    chain_pages,
     forecast_pages,
     forms,
     home_pages,
     language_pages,
     pages,
     requests_pages,
+    simulation_pages,
     spreading_pages,
     vaccination_pages,
 )
@@ -32,6 +34,8 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(forecast_pages.router)
     app.include_router(spreading_pages.router)
     app.include_router(requests_pages.router)
+    app.include_router(chain_pages.router)
+    app.include_router(simulation_pages.router)
     app.include_router(briefing_pages.router)
     app.include_router(language_pages.router)
     app.include_router(vaccination_pages.router)
