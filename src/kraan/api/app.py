@@ -8,7 +8,20 @@ from fastapi.responses import JSONResponse
 
 from kraan import __version__
 from kraan.api.docs import mount_docs
-from kraan.api.routers import admin, briefing, forecast, reports, requests, spreading, status
+from kraan.api.routers import (
+    admin,
+    briefing,
+    chain,
+    early_warning,
+    forecast,
+    home_monitoring,
+    reports,
+    requests,
+    simulation,
+    spreading,
+    status,
+    vaccination,
+)
 from kraan.settings import Settings, get_settings
 from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
@@ -69,6 +82,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(spreading.router)
     app.include_router(briefing.router)
     app.include_router(requests.router)
+    app.include_router(chain.router)
+    app.include_router(simulation.router)
+    app.include_router(vaccination.router)
+    app.include_router(home_monitoring.router)
+    app.include_router(early_warning.router)
     mount_docs(app)
     mount_web(app)
     return app

@@ -21,7 +21,21 @@ from typing import Any
 
 import typer
 
-from kraan.cli import briefing, db, demo, forecast, imports, requests, spread, status, token, user
+from kraan.cli import (
+    briefing,
+    db,
+    demo,
+    forecast,
+    home,
+    imports,
+    requests,
+    simulate,
+    spread,
+    status,
+    token,
+    user,
+    vaccination,
+)
 
 app = typer.Typer(
     help="Kraan: care-capacity coordination in an epidemic surge.",
@@ -41,6 +55,9 @@ app.command("spread")(spread.spread)
 app.command("spread-eval")(spread.evaluate)
 app.add_typer(requests.app, name="requests")
 app.command("briefing")(briefing.briefing)
+app.command("simulate")(simulate.simulate)
+app.add_typer(vaccination.app, name="vaccination")
+app.add_typer(home.app, name="home")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 
