@@ -15,6 +15,7 @@ from kraan.domain.model import CapacityReport
 from kraan.ingest.demo import build_demo_reports
 from kraan.ingest.lcps import NationalSeries, combined_national_series, parse_lcps
 from kraan.ingest.reference import Reference, load_reference
+from kraan.services.care_at_home.demo import seed_care_at_home
 from kraan.services.demo_requests import load_demo_requests
 from kraan.services.progress import Progress
 from kraan.settings import Settings
@@ -143,7 +144,8 @@ def load_demo(
     )
     users = ensure_demo_users(engine, now=now)
     chain = load_demo_requests(engine, settings)  # SYNTHETIC help requests, signals, stock
-    return {"reports": stored, "locations": len(reference.locations), **chain, **users}
+    care = seed_care_at_home(engine, settings, now=now)  # issue 10: synthetic, labelled
+    return {"reports": stored, "locations": len(reference.locations), **chain, **users, **care}
 
 
 def import_lcps_file(

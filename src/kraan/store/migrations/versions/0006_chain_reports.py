@@ -1,15 +1,15 @@
 """chain outside the hospital reports
 
-Revision ID: 0005_chain_reports
-Revises: 0004_module_readiness
+Revision ID: 0006_chain_reports
+Revises: 0005_care_at_home
 Create Date: 2026-12-02 17:53:24.230541
 """
 from alembic import op
 import sqlalchemy as sa
 
 
-revision = '0005_chain_reports'
-down_revision = '0004_module_readiness'
+revision = '0006_chain_reports'
+down_revision = '0005_care_at_home'
 branch_labels = None
 depends_on = None
 
