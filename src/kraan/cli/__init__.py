@@ -22,6 +22,7 @@ import typer
 from kraan.cli import (
     briefing,
     demo,
+    early_warning,
     forecast,
     home,
     imports,
@@ -54,6 +55,7 @@ app.command("briefing")(briefing.briefing)
 app.command("simulate")(simulate.simulate)
 app.add_typer(vaccination.app, name="vaccination")
 app.add_typer(home.app, name="home")
+app.add_typer(early_warning.app, name="early-warning")
 
 
 def main(argv: list[str] | None = None) -> None:

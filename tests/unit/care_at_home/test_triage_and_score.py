@@ -66,6 +66,14 @@ def test_missed_measurement_after_interval_and_grace() -> None:
     )
 
 
+def test_high_care_patients_are_due_every_hour() -> None:
+    last = datetime(2020, 12, 1, 8, 0)
+    assert missed_since(last, "green", PROTOCOL, now=datetime(2020, 12, 1, 11, 0)) is None
+    assert missed_since(
+        last, "green", PROTOCOL, now=datetime(2020, 12, 1, 11, 0), high_care=True
+    ) == datetime(2020, 12, 1, 11, 0)
+
+
 def test_risk_score_known_answers_and_why() -> None:
     result = score(74, ["diabetes", "chronic_kidney"], MODEL)
     assert result.points == 5 + 2 + 3 and result.listed
