@@ -154,3 +154,14 @@ def test_fhir_wrong_unit_and_unknown_code() -> None:
         "entry[1].resource.code",
     ]
     assert "Cel" in problems[0][1]
+
+
+def test_small_numbers_cannot_be_derived_from_the_other_figures() -> None:
+    from kraan.services.care_at_home.aggregates import suppressed
+
+    row = {"enrolled": 14, "active": 2, "signed_off": 12, "recovered": 11, "readmitted": 1,
+           "died": 0, "readmission_rate": 1 / 12, "bed_days_saved": 50.0}  # fmt: skip
+    out = suppressed(row, 5)
+    assert out["enrolled"] == 14 and out["died"] == 0
+    for key in ("active", "signed_off", "recovered", "readmitted", "readmission_rate"):
+        assert out[key] is None, key
