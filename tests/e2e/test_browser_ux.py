@@ -26,6 +26,13 @@ PAGES = {
     "glossary": f"/glossary?as_of={AS_OF}",
     "forecasting": f"/forecasting?as_of={AS_OF}",
     "login": "/login",
+    "briefing": f"/briefing?as_of={AS_OF}",
+    "signals": f"/signals?as_of={AS_OF}",
+    "stock": f"/stock?as_of={AS_OF}",
+    "early-warning": f"/early-warning?as_of={AS_OF}",
+    "vaccination": f"/vaccination?as_of={AS_OF}",
+    "home": f"/home?as_of={AS_OF}",
+    "simulation": "/simulation",
 }
 CODES = re.compile(
     r"no_critical|no_acute|under_pressure|not_available|in_transport|elv_vvt|"
