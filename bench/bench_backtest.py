@@ -6,7 +6,7 @@ the SIR baseline on 7-day MAE and WIS, for IC and for ward; its 90 % intervals c
 The run prints the machine, the timings, the markdown table for docs/forecasting.md
 and a line per goal. Timings are a benchmark, never a test assertion.
 
-    .venv/bin/python bench/bench_backtest.py [--raw-dir ../shared/data/raw] [--json out.json]
+    .venv/bin/python bench/bench_backtest.py [--raw-dir src/kraan/data/raw] [--json out.json]
 """
 
 from __future__ import annotations

@@ -18,18 +18,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE_DATA = PACKAGE_DIR / "data"
 
 
-def _default_raw_data_dir() -> Path:
-    """The bundled public data sits beside the checkout in ``../shared/data/raw``."""
-    for base in (Path.cwd(), *Path.cwd().parents, PACKAGE_DIR, *PACKAGE_DIR.parents):
-        candidate = base / "shared" / "data" / "raw"
-        if candidate.is_dir():
-            return candidate
-        sibling = base.parent / "shared" / "data" / "raw"
-        if sibling.is_dir():
-            return sibling
-    # the workplace keeps the shared folder at a fixed place; a clone elsewhere still finds it
-    fixed = Path("/work/shared/data/raw")
-    return fixed if fixed.is_dir() else Path("../shared/data/raw")
+#: The public data the code and tests read travels with the package (see raw/SOURCES.md).
+BUNDLED_RAW_DATA = PACKAGE_DATA / "raw"
 
 
 class Settings(BaseSettings):
@@ -39,7 +29,10 @@ class Settings(BaseSettings):
         "sqlite:///var/kraan.db",
         description="SQLAlchemy URL. SQLite is the embedded default; PostgreSQL in production.",
     )
-    raw_data_dir: Path = Field(default_factory=_default_raw_data_dir)
+    raw_data_dir: Path = Field(
+        BUNDLED_RAW_DATA,
+        description="Public source data; the copy bundled in the package unless set.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 
