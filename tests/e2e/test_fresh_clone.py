@@ -66,4 +66,4 @@ def test_a_fresh_clone_loads_the_demo_and_answers_status(tmp_path: Path) -> None
     answered = _run(clone, "status", "--db", db, "--as-of", "2020-12-21", "--format", "json")
     assert answered.returncode == 0, answered.stdout + answered.stderr
     document = json.loads(answered.stdout)
-    assert document["national"]["ic"]["covid_occupied"] == 586
+    assert document["national"]["ic"]["covid"] == 586  # LCPS 2020-12-21
