@@ -64,6 +64,33 @@ class Settings(BaseSettings):
     session_cookie: str = "kraan_session"
     token_bytes: int = 32
 
+    # --- hardening (issue 8) ---
+    cookie_secure: bool = Field(
+        False,
+        description="Send the session cookie only over HTTPS and add HSTS (set behind TLS).",
+    )
+    max_csv_bytes: int = Field(
+        5_000_000, description="Largest CSV upload (assumption: a day of a big hospital group)."
+    )
+    max_csv_rows: int = Field(20_000, description="Most data rows in one CSV upload.")
+    max_rejections_per_hour: int = Field(
+        1_000, description="Rejections logged per actor per hour; beyond, one note (assumption)."
+    )
+    login_max_failures: int = Field(
+        5, description="Failed logins per user name, or 4x this per IP, before a lockout."
+    )
+    login_window: timedelta = Field(
+        timedelta(minutes=15), description="Window over which failed logins are counted."
+    )
+    login_lockout: timedelta = Field(timedelta(minutes=15), description="Lockout length.")
+    status_cache: bool = Field(
+        True, description="Cache the computed status per (as_of, data version)."
+    )
+    status_cache_size: int = Field(256, description="Status documents kept in memory.")
+    db_retry_after_seconds: int = Field(
+        5, description="Retry-After of the 503 sent when the database is unreachable."
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

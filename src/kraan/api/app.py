@@ -6,8 +6,10 @@ from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy import Engine
+from sqlalchemy.exc import DataError, IntegrityError
 
 from kraan import __version__
+from kraan.api.guard import Guard
 from kraan.api.routers import admin, forecast, reports, spreading, status
 from kraan.settings import Settings, get_settings
 from kraan.store.db import make_engine, migrate
@@ -46,6 +48,25 @@ async def _concurrent_write(_: Request, error: Exception) -> JSONResponse:
     )
 
 
+async def _data_error(_: Request, error: Exception) -> JSONResponse:
+    """A value the database cannot hold (a safety net behind the schema limits)."""
+    first = str(getattr(error, "orig", error)).splitlines()[0][:200]
+    return JSONResponse(
+        {
+            "detail": [{"field": "body", "message": first, "type": "value_error"}],
+            "message": "nothing was stored: a value is out of range or malformed",
+        },
+        status_code=422,
+    )
+
+
+async def _integrity_error(_: Request, __: Exception) -> JSONResponse:
+    return JSONResponse(
+        {"detail": "a concurrent request wrote the same item; nothing was stored, send again"},
+        status_code=409,
+    )
+
+
 def create_app(settings: Settings | None = None, engine: Engine | None = None) -> FastAPI:
     settings = settings or get_settings()
     if engine is None:
@@ -60,6 +81,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.engine = engine
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ConcurrentWriteError, _concurrent_write)
+    app.add_exception_handler(DataError, _data_error)
+    app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_middleware(Guard, settings=settings)
     app.include_router(reports.router)
     app.include_router(status.router)
     app.include_router(admin.router)

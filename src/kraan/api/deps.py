@@ -9,6 +9,7 @@ from fastapi import Depends, HTTPException, Query, Request, status
 from sqlalchemy import Engine
 
 from kraan.domain.access import Principal
+from kraan.domain.bounds import bounded_moment
 from kraan.settings import Settings
 from kraan.store.access import principal_for_token
 
@@ -76,13 +77,20 @@ def parse_as_of(value: str | None) -> datetime | None:
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail=[{"field": "as_of", "message": "use YYYY-MM-DD or an ISO 8601 date-time"}],
         ) from error
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
+    try:
+        return bounded_moment(moment)
+    except ValueError as error:
+        raise HTTPException(
+            status.HTTP_422_UNPROCESSABLE_CONTENT,
+            detail=[{"field": "as_of", "message": str(error)}],
+        ) from error
 
 
 def as_of_dep(
-    as_of: Annotated[str | None, Query(description="YYYY-MM-DD (end of day) or ISO time")] = None,
+    as_of: Annotated[
+        str | None,
+        Query(max_length=40, description="YYYY-MM-DD (end of day) or ISO time, 2020..2100"),
+    ] = None,
 ) -> datetime:
     return parse_as_of(as_of) or utc_now()
 

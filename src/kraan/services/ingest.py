@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine
+from sqlalchemy.exc import SQLAlchemyError
 
 from kraan.domain.access import Principal, can_report_for
 from kraan.domain.model import CapacityReport
@@ -24,6 +27,8 @@ from kraan.store.report_batch import (
     save_reports,
 )
 from kraan.store.reports import SaveOutcome, report_as_dict, same_figures
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -115,20 +120,36 @@ def ingest_reports(
                     "times in a row; nothing was stored, send the batch again"
                 ) from error
     rejected = [(result, batch[result.index]) for result in results if result.errors]
-    if rejected:
-        with engine.begin() as conn:
-            for result, report in rejected:
-                log_rejection(
-                    conn,
-                    now=now,
-                    actor=principal.username,
-                    source=source,
-                    location_code=report.location_code,
-                    reference=result.reference,
-                    errors=[{"field": e.field, "message": e.message} for e in result.errors],
-                    payload=report_as_dict(report),
-                )
+    _log_rejections(
+        engine,
+        settings,
+        [
+            dict(
+                now=now,
+                actor=principal.username,
+                source=source,
+                location_code=report.location_code,
+                reference=result.reference,
+                errors=[{"field": e.field, "message": e.message} for e in result.errors],
+                payload=report_as_dict(report),
+            )
+            for result, report in rejected
+        ],
+    )
     return results
+
+
+def _log_rejections(engine: Engine, settings: Settings, entries: list[dict[str, Any]]) -> None:
+    """Log in a transaction of their own; a failure is logged, never the request's."""
+    if not entries:
+        return
+    try:
+        with engine.begin() as conn:
+            for entry in entries:
+                if not log_rejection(conn, hourly_cap=settings.max_rejections_per_hour, **entry):
+                    break
+    except SQLAlchemyError:
+        logger.exception("could not log %d rejections", len(entries))
 
 
 def _ingest_once(
@@ -280,10 +301,11 @@ def import_csv(
         )
     bad = [p for p in parsed if p.report is None]
     if bad:
-        with engine.begin() as conn:
-            for item in bad:
-                log_rejection(
-                    conn,
+        _log_rejections(
+            engine,
+            settings,
+            [
+                dict(
                     now=naive_utc(now),
                     actor=principal.username,
                     source=source,
@@ -292,6 +314,9 @@ def import_csv(
                     errors=[{"field": e.field, "message": e.message} for e in item.errors],
                     payload={"lines": item.lines},
                 )
+                for item in bad
+            ],
+        )
         by_lines.extend((item.lines, "rejected", item.errors, [], None) for item in bad)
     rows: list[dict[str, object]] = []
     for lines, outcome, errors, warnings, version in by_lines:

@@ -159,3 +159,9 @@ def principal_for_login(
 def user_id(conn: Connection, username: str) -> int | None:
     value = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
     return int(value) if value is not None else None
+
+
+def user_principal(conn: Connection, username: str) -> tuple[int, Principal] | None:
+    """The id and rights of an account (active or not)."""
+    row = conn.execute(select(users).where(users.c.username == username)).first()
+    return None if row is None else (int(row.id), _principal(row))

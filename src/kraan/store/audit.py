@@ -6,9 +6,9 @@ import json
 from collections.abc import Mapping
 from datetime import datetime
 
-from sqlalchemy import Connection, insert, select
+from sqlalchemy import Connection, insert, or_, select
 
-from kraan.store.tables import audit_log
+from kraan.store.tables import audit_log, users
 
 
 def write_audit(
@@ -36,11 +36,15 @@ def write_audit(
 
 
 def audit_entries(
-    conn: Connection, *, entity: str | None = None, limit: int = 200
+    conn: Connection, *, entity: str | None = None, limit: int = 200, region: str | None = None
 ) -> list[dict[str, object]]:
+    """Newest first. ``region``: only rows about that region or made by its users."""
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if entity:
         query = query.where(audit_log.c.entity == entity)
+    if region is not None:
+        members = select(users.c.username).where(users.c.region_code == region)
+        query = query.where(or_(audit_log.c.entity_key == region, audit_log.c.actor.in_(members)))
     return [
         {
             **dict(row),

@@ -191,7 +191,7 @@ def login(
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=settings.cookie_secure or request.url.scheme == "https",
         path="/",
     )
     return response

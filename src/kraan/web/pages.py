@@ -8,7 +8,6 @@ what a tool reads from the API cannot drift apart. Reading is public; writing
 
 from __future__ import annotations
 
-import hashlib
 from collections.abc import Callable, Mapping
 from datetime import datetime, timedelta
 from functools import lru_cache
@@ -25,6 +24,7 @@ from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Connection, func, select
 
+from kraan.api import guard
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, parse_as_of, utc_now
 from kraan.domain.access import Principal, can_declare_status
 from kraan.domain.model import CareLevel, LevelStatus
@@ -86,6 +86,8 @@ def read_as_of(request: Request) -> tuple[datetime, str, str | None]:
     try:
         moment = parse_as_of(raw or None)
     except HTTPException:
+        if raw[:10].count("-") == 2 and raw[:4].isdigit():
+            raise  # a date, but outside 2020..2100: 422 (issue 8)
         return utc_now(), "", f"'{raw}' is not a date (use YYYY-MM-DD); showing now instead."
     return (moment or utc_now()), raw if moment else "", None
 
@@ -97,7 +99,7 @@ def _query(**params: object) -> str:
 
 def csrf_token(session_token: str) -> str:
     """Bound to the session: a page from another site can neither read nor derive it."""
-    return hashlib.sha256(b"kraan-form:" + session_token.encode()).hexdigest()
+    return guard.csrf_token(session_token)
 
 
 def render(

@@ -15,9 +15,11 @@ from typing import Annotated, Any
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from kraan.api.bounds import BigId
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
 from kraan.api.routers.spreading import AdvanceBody, advance, capped_document
 from kraan.domain.access import Principal, can_move_transfer, can_offer_beds
+from kraan.domain.bounds import day_problem
 from kraan.domain.spreading.solve import SpreadInputError
 from kraan.domain.spreading.workflow import TRANSITIONS, TransferState
 from kraan.services.spreading import export_snapshot, solve_document
@@ -84,8 +86,7 @@ def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]
     parts = [
         f'<svg viewBox="0 0 {MAP_W} {MAP_H}" class="flow-map" role="img" '
         'aria-labelledby="flow-title" data-testid="flow-map">',
-        '<title id="flow-title">Planned transfers between regions (arrow width: patients)'
-        "</title>",
+        '<title id="flow-title">Planned transfers between regions (arrow width: patients)</title>',
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="4" '
         'markerHeight="4" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'fill="#b33"/></marker></defs>',
@@ -209,7 +210,7 @@ def _refused(request: Request, principal: Principal | None, status: int, text: s
 @router.post("/spreading/transfers/{transfer_id}/advance", response_class=HTMLResponse)
 def advance_form(
     request: Request,
-    transfer_id: int,
+    transfer_id: BigId,
     engine: EngineDep,
     settings: SettingsDep,
     principal: OptionalPrincipalDep,
@@ -270,7 +271,11 @@ def offer_form(
         return _refused(request, principal, 422, "Give a date and a whole number of beds.")
     if not 1 <= count <= 500 or care_level not in ("ic", "ward"):
         return _refused(request, principal, 422, "Offer between 1 and 500 beds, IC or ward.")
+    if day_problem(when):
+        return _refused(request, principal, 422, f"The day {day_problem(when)}.")
     with engine.begin() as conn:
+        if region_code not in {r.code for r in load_regions(conn)}:
+            return _refused(request, principal, 422, f"There is no region '{region_code[:20]}'.")
         store.create_offer(conn, region_code=region_code, day=when, care_level=care_level,
                            beds=count, actor=principal.username, now=utc_now())  # fmt: skip
     return RedirectResponse(f"/spreading?as_of={day}&message=beds+offered", status_code=303)

@@ -9,7 +9,6 @@ current state, answers 409 and changes nothing (docs/spreading.md, section 3).
 from __future__ import annotations
 
 import math
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query
@@ -17,6 +16,7 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 from sqlalchemy import Engine
 
+from kraan.api.bounds import BigId, BodyId, CleanText, Day
 from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, parse_as_of, utc_now
 from kraan.domain.access import Principal, can_move_transfer, can_offer_beds, can_plan_spreading
 from kraan.domain.spreading.solve import SpreadInputError
@@ -36,8 +36,8 @@ States = Literal["requested", "offered", "accepted", "in_transport", "arrived", 
 class OfferCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    region_code: str = Field(min_length=1, max_length=16)
-    day: date
+    region_code: CleanText = Field(min_length=1, max_length=16)
+    day: Day
     care_level: Literal["ic", "ward"] = "ic"
     beds: int = Field(ge=1, le=500, description="Free beds offered for transfers that day.")
 
@@ -46,9 +46,11 @@ class AdvanceBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to_state: States
-    offer_id: int | None = Field(None, description="Bed offer to take beds from (accept).")
-    note: str = Field("", max_length=2000, description="Required when cancelling: the reason.")
-    version: int | None = Field(None, description="Version you saw; a stale one gets 409.")
+    offer_id: BodyId | None = Field(None, description="Bed offer to take beds from (accept).")
+    note: CleanText = Field(
+        "", max_length=2000, description="Required when cancelling: the reason."
+    )
+    version: BodyId | None = Field(None, description="Version you saw; a stale one gets 409.")
 
 
 def _problem(error: store.TransferError | InvalidTransition) -> HTTPException:
@@ -117,8 +119,8 @@ async def create_plan(
     }
 
 
-@router.get("/plans/{plan_id}", summary="A stored plan with its transfers")
-def get_plan(plan_id: int, engine: EngineDep) -> dict[str, Any]:
+@router.get("/plans/{plan_id}", summary="A stored plan with its transfers (any token)")
+def get_plan(plan_id: BigId, engine: EngineDep, _: PrincipalDep) -> dict[str, Any]:
     with engine.connect() as conn:
         try:
             plan = store.get_plan(conn, plan_id=plan_id)
@@ -128,11 +130,12 @@ def get_plan(plan_id: int, engine: EngineDep) -> dict[str, Any]:
     return {**plan, "transfers": [t.as_dict() for t in rows]}
 
 
-@router.get("/transfers", summary="Transfers by day, region (either side) and state")
+@router.get("/transfers", summary="Transfers by day, region (either side) and state (any token)")
 def get_transfers(
     engine: EngineDep,
-    day: date | None = None,
-    region: str | None = None,
+    _: PrincipalDep,
+    day: Annotated[Day | None, Query()] = None,
+    region: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
     state: Annotated[States | None, Query()] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
@@ -140,8 +143,9 @@ def get_transfers(
     return [t.as_dict() for t in rows]
 
 
-@router.get("/transfers/{transfer_id}", summary="One transfer with its history")
-def get_transfer(transfer_id: int, engine: EngineDep) -> dict[str, Any]:
+@router.get("/transfers/{transfer_id}", summary="One transfer with its history (any token)")
+def get_transfer(transfer_id: BigId, engine: EngineDep, _: PrincipalDep) -> dict[str, Any]:
+    """The history names the people who moved it and why they cancelled: not public."""
     with engine.connect() as conn:
         try:
             item = store.get_transfer(conn, transfer_id=transfer_id)
@@ -153,7 +157,9 @@ def get_transfer(transfer_id: int, engine: EngineDep) -> dict[str, Any]:
 
 @router.get("/offers", summary="Bed offers by day and region")
 def get_offers(
-    engine: EngineDep, day: date | None = None, region: str | None = None
+    engine: EngineDep,
+    day: Annotated[Day | None, Query()] = None,
+    region: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return [o.as_dict() for o in store.list_offers(conn, day=day, region=region)]
@@ -207,6 +213,6 @@ def advance(
 
 @router.post("/transfers/{transfer_id}/advance", summary="Move a transfer one step")
 def advance_route(
-    transfer_id: int, body: AdvanceBody, engine: EngineDep, principal: PrincipalDep
+    transfer_id: BigId, body: AdvanceBody, engine: EngineDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     return advance(engine, principal, transfer_id, body).as_dict()

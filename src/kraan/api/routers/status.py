@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query
 
+from kraan.api.bounds import Day
 from kraan.api.deps import AsOfDep, EngineDep, SettingsDep
 from kraan.domain.model import MONITORED_LEVELS
 from kraan.services.contract import status_document
@@ -39,7 +40,9 @@ def get_regions(engine: EngineDep) -> list[dict[str, Any]]:
 
 
 @router.get("/locations", summary="Care locations (synthetic where flagged)")
-def get_locations(engine: EngineDep, region: str | None = None) -> list[dict[str, Any]]:
+def get_locations(
+    engine: EngineDep, region: Annotated[str | None, Query(max_length=16)] = None
+) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         located = load_locations(conn)
     return [
@@ -63,9 +66,9 @@ def get_locations(engine: EngineDep, region: str | None = None) -> list[dict[str
 def get_series(
     engine: EngineDep,
     as_of: AsOfDep,
-    region: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    region: Annotated[str | None, Query(max_length=16)] = None,
+    start: Annotated[Day | None, Query()] = None,
+    end: Annotated[Day | None, Query()] = None,
 ) -> dict[str, Any]:
     end = end or as_of.date()
     start = start or end - timedelta(days=120)
