@@ -70,19 +70,26 @@ def parse_as_of(value: str | None) -> datetime | None:
         return None
     try:
         if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59))
-        moment = datetime.fromisoformat(value)
+            moment = datetime.combine(date.fromisoformat(value), time(23, 59, 59))
+        else:
+            moment = datetime.fromisoformat(value)
     except ValueError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[{"field": "as_of", "message": "use YYYY-MM-DD or an ISO 8601 date-time"}],
+            detail=[
+                {
+                    "field": "as_of",
+                    "message": "use YYYY-MM-DD or an ISO 8601 date-time",
+                    "type": "value_error",
+                }
+            ],
         ) from error
     try:
         return bounded_moment(moment)
     except ValueError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[{"field": "as_of", "message": str(error)}],
+            detail=[{"field": "as_of", "message": str(error), "type": "value_error"}],
         ) from error
 
 
