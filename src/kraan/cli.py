@@ -12,7 +12,7 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
-from kraan import cli_spread
+from kraan import cli_ops, cli_spread
 from kraan.cli_forecast import backtest as backtest_command
 from kraan.cli_forecast import forecast as forecast_command
 from kraan.settings import Settings, get_settings
@@ -28,6 +28,7 @@ app.command("backtest")(backtest_command)
 app.command("forecast")(forecast_command)
 app.command("spread")(cli_spread.spread)
 app.command("spread-eval")(cli_spread.evaluate)
+cli_ops.register(app)
 console = Console(stderr=True, soft_wrap=True)
 
 DbOption = Annotated[
@@ -272,8 +273,8 @@ def token_create(
     ] = None,
 ) -> None:
     """Create a user (if new) and print a new API token once."""
-    from kraan.domain.access import Role
-    from kraan.store.access import create_user, issue_token, user_id
+    from kraan.domain.access import Role, token_conflict
+    from kraan.store.access import create_user, issue_token, user_principal
 
     try:
         chosen = Role(role)
@@ -285,8 +286,16 @@ def token_create(
     engine = _engine(_settings(db))
     now = _now()
     with engine.begin() as conn:
-        uid = user_id(conn, username)
-        if uid is None:
+        found = user_principal(conn, username)
+        if found is not None:
+            uid, holder = found
+            conflict = token_conflict(
+                holder, role=chosen, region_code=region, location_codes=frozenset(location or ())
+            )
+            if conflict:
+                console.print(f"[red]{conflict}[/]")
+                raise typer.Exit(2)
+        else:
             uid = create_user(
                 conn,
                 username=username,

@@ -411,3 +411,27 @@ def test_regional_coordinators_read_only_their_region(api: Api) -> None:
     assert any(row["entity_key"] == "R2" for row in r2_audit)
     national = client.get("/api/v1/audit", headers=tokens["national"]).json()
     assert len(national) > len(r2_audit)
+
+
+def test_login_is_limited_per_user_and_per_address(seeded_engine: Engine) -> None:
+    from kraan.store import access
+
+    settings = get_settings().model_copy(update={"login_max_failures": 3})
+    client, _, _ = make_api(seeded_engine, settings)
+
+    def login(username: str, password: str = "correct horse battery") -> Any:
+        return client.post("/login", data={"username": username, "password": password})
+
+    for _ in range(3):
+        assert login("viewer", "wrong password").status_code == 401
+    locked = login("viewer")  # the right password, but locked out
+    assert locked.status_code == 429 and int(locked.headers["Retry-After"]) > 0
+    assert "Too many failed attempts" in locked.text
+    assert login("national").status_code == 303  # another user from the same address
+    access._dummy_hash.cache_clear()
+    for i in range(8):  # unknown users cost a dummy hash check, like a wrong password
+        assert login(f"nobody{i}", "whatever it is").status_code == 401
+    assert access._dummy_hash.cache_info().currsize == 1
+    assert login("coord-r1").status_code == 303  # 11 failures from this address so far
+    assert login("nobody", "x").status_code == 401  # the 12th: 4 x 3 from one address
+    assert login("coord-r2").status_code == 429

@@ -146,6 +146,9 @@ audit_log = Table(
     Column("entity_key", String(200), nullable=False),
     Column("before", Text),
     Column("after", Text),
+    # hash chain (issue 8): sha256 over the previous row's hash and this row's content
+    Column("prev_hash", String(64)),
+    Column("row_hash", String(64)),
 )
 
 users = Table(
@@ -265,3 +268,5 @@ bed_offers = Table(
     CheckConstraint("beds_taken >= 0 AND beds_taken <= beds_offered", name="beds_within_offer"),
     Index("ix_bed_offers_region_day", "region_code", "day"),
 )
+
+from kraan.store import hardening_tables  # noqa: E402,F401  (issue 8: login failures)

@@ -21,6 +21,7 @@ from kraan.domain.access import can_declare_status
 from kraan.settings import Settings
 from kraan.store.access import issue_token, principal_for_login, revoke_token
 from kraan.store.declarations import declare_status
+from kraan.store.login_guard import LoginPolicy, clear_failures, locked_for, record_failure
 from kraan.store.reference import load_regions
 from kraan.web.pages import DECLARABLE, csrf_token, region_view, render
 
@@ -42,6 +43,10 @@ def _form_ok(request: Request, settings: Settings, form_token: str) -> bool:
     if not session or not _same_origin(request):
         return False
     return hmac.compare_digest(csrf_token(session), form_token)
+
+
+def _policy(settings: Settings) -> LoginPolicy:
+    return LoginPolicy(settings.login_max_failures, settings.login_window, settings.login_lockout)
 
 
 def _safe_next(target: str) -> str:
@@ -157,12 +162,36 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """A session token in an httponly, SameSite=Strict cookie; the same message for any failure."""
+    """A session token in an httponly, SameSite=Strict cookie; the same message for any failure.
+
+    Failures are counted per user name and per address; past the limit the form answers 429
+    with Retry-After until the lockout has passed (issue 8).
+    """
     found = None
-    if _same_origin(request) and username and password:
+    name = username.strip()[:100]
+    ip = request.client.host if request.client else "unknown"
+    now = utc_now()
+    with engine.connect() as conn:
+        wait = locked_for(conn, username=name, ip=ip, now=now, policy=_policy(settings))
+    if wait:
+        response = render(
+            request,
+            "login.html",
+            None,
+            status_code=429,
+            next=_safe_next(next),
+            username=name,
+            error=f"Too many failed attempts. Try again in {max(1, wait // 60)} minute(s).",
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+    if _same_origin(request) and name and password:
         with engine.connect() as conn:
-            found = principal_for_login(conn, username=username.strip(), password=password)
+            found = principal_for_login(conn, username=name, password=password[:1000])
     if found is None:
+        if name:
+            with engine.begin() as conn:
+                record_failure(conn, username=name, ip=ip, now=now)
         return render(
             request,
             "login.html",
@@ -174,6 +203,7 @@ def login(
         )
     user, principal = found
     with engine.begin() as conn:
+        clear_failures(conn, username=principal.username)
         token = issue_token(
             conn,
             user_id=user,
