@@ -261,7 +261,9 @@ def offer_form(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """A receiving region offers beds for one day (audited by the store)."""
-    if principal is None or not _form_ok(request, settings, csrf):
+    if principal is None:
+        return _refused(request, principal, 401, "Log in as a coordinator to offer beds.")
+    if not _form_ok(request, settings, csrf):
         return _refused(request, principal, 403, "Log in again and reload the page.")
     if not can_offer_beds(principal, region_code=region_code):
         return _refused(request, principal, 403, f"You may not offer beds for {region_code}.")
