@@ -2,16 +2,17 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request, status
-from sqlalchemy import Engine
 
 from kraan.domain.access import Principal
-from kraan.domain.bounds import bounded_moment
+from kraan.domain.bounds import RANGE_TEXT
+from kraan.domain.moments import parse_moment
 from kraan.settings import Settings
 from kraan.store.access import principal_for_token
+from kraan.store.db import Engine
 
 
 def get_engine(request: Request) -> Engine:
@@ -69,27 +70,14 @@ def parse_as_of(value: str | None) -> datetime | None:
     if value is None or value == "":
         return None
     try:
-        if len(value) == 10:
-            moment = datetime.combine(date.fromisoformat(value), time(23, 59, 59))
-        else:
-            moment = datetime.fromisoformat(value)
+        return parse_moment(value)
     except ValueError as error:
+        message = (
+            str(error) if str(error) == RANGE_TEXT else ("use YYYY-MM-DD or an ISO 8601 date-time")
+        )
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[
-                {
-                    "field": "as_of",
-                    "message": "use YYYY-MM-DD or an ISO 8601 date-time",
-                    "type": "value_error",
-                }
-            ],
-        ) from error
-    try:
-        return bounded_moment(moment)
-    except ValueError as error:
-        raise HTTPException(
-            status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[{"field": "as_of", "message": str(error), "type": "value_error"}],
+            detail=[{"field": "as_of", "message": message, "type": "value_error"}],
         ) from error
 
 

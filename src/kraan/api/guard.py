@@ -21,9 +21,8 @@ import logging
 from collections.abc import Awaitable, Callable, MutableMapping
 from typing import Any
 
-from sqlalchemy.exc import DBAPIError, DisconnectionError, OperationalError
-
 from kraan.settings import Settings
+from kraan.store.faults import is_connection_lost
 
 logger = logging.getLogger(__name__)
 
@@ -52,14 +51,6 @@ BODY_MARGIN = 64 * 1024
 def csrf_token(session_token: str) -> str:
     """Bound to the session: a page from another site can neither read nor derive it."""
     return hashlib.sha256(b"kraan-form:" + session_token.encode()).hexdigest()
-
-
-def is_connection_lost(error: BaseException) -> bool:
-    if isinstance(error, DisconnectionError):
-        return True
-    if isinstance(error, DBAPIError) and error.connection_invalidated:
-        return True
-    return isinstance(error, OperationalError)
 
 
 class Guard:

@@ -9,12 +9,12 @@ from datetime import datetime
 from typing import Any
 
 from sqlalchemy import Connection, Engine
-from sqlalchemy.exc import SQLAlchemyError
 
 from kraan.domain.access import Principal, can_report_for
 from kraan.domain.model import CapacityReport
 from kraan.domain.validation import Issue, ValidationRules, naive_utc, validate_report
 from kraan.settings import Settings
+from kraan.store.faults import DatabaseError
 from kraan.store.reference import load_locations
 from kraan.store.rejections import log_rejection
 from kraan.store.report_batch import (
@@ -148,7 +148,7 @@ def _log_rejections(engine: Engine, settings: Settings, entries: list[dict[str, 
             for entry in entries:
                 if not log_rejection(conn, hourly_cap=settings.max_rejections_per_hour, **entry):
                     break
-    except SQLAlchemyError:
+    except DatabaseError:
         logger.exception("could not log %d rejections", len(entries))
 
 

@@ -269,4 +269,6 @@ bed_offers = Table(
     Index("ix_bed_offers_region_day", "region_code", "day"),
 )
 
-from kraan.store import hardening_tables  # noqa: E402,F401  (issue 8: login failures)
+from kraan.store import briefing_tables as _briefing_tables  # noqa: E402,F401  (registers its tables)
+from kraan.store import hardening_tables as _hardening_tables  # noqa: E402,F401  (issue 8)
+from kraan.store import requests_tables as _requests_tables  # noqa: E402,F401  help requests (issue 14)

@@ -3,14 +3,11 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from contextlib import AbstractContextManager, nullcontext, suppress
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, Query, UploadFile, status
 from fastapi.responses import JSONResponse
-from sqlalchemy import insert, select
-from sqlalchemy.exc import IntegrityError
 
 from kraan.api.bounds import CleanText, Moment, limit_query
 from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, utc_now
@@ -18,11 +15,12 @@ from kraan.api.schemas import BatchCreate, ReportCreate
 from kraan.domain.access import can_read_details, can_report_for, detail_scope
 from kraan.ingest.csv_reports import CsvFormatError
 from kraan.services.ingest import import_csv, ingest_reports
+from kraan.store.faults import IntegrityError
+from kraan.store.idempotency import recall, remember
 from kraan.store.locks import named_lock
 from kraan.store.reference import load_locations
 from kraan.store.rejections import recent_rejections
 from kraan.store.reports import report_as_dict, report_versions
-from kraan.store.tables import idempotency_keys
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -43,11 +41,7 @@ def _replay(engine: Any, key: str | None, actor: str, body: bytes) -> JSONRespon
         return None
     digest = hashlib.sha256(body).hexdigest()
     with engine.connect() as conn:
-        row = conn.execute(
-            select(idempotency_keys).where(
-                idempotency_keys.c.key == key, idempotency_keys.c.actor == actor
-            )
-        ).first()
+        row = recall(conn, key=key, actor=actor)
     if row is None:
         return None
     if row.request_hash != digest:
@@ -55,9 +49,7 @@ def _replay(engine: Any, key: str | None, actor: str, body: bytes) -> JSONRespon
             status.HTTP_409_CONFLICT,
             detail="this Idempotency-Key was used for a different request; use a new key",
         )
-    return JSONResponse(
-        json.loads(row.response), status_code=200, headers={"Idempotent-Replay": "true"}
-    )
+    return JSONResponse(row.response, status_code=200, headers={"Idempotent-Replay": "true"})
 
 
 def _key_lock(engine: Any, key: str | None, actor: str) -> AbstractContextManager[None]:
@@ -75,14 +67,13 @@ def _remember(engine: Any, key: str | None, actor: str, body: bytes, response: d
 
 def _insert_key(engine: Any, key: str, actor: str, body: bytes, response: dict) -> None:  # type: ignore[type-arg]
     with engine.begin() as conn:
-        conn.execute(
-            insert(idempotency_keys).values(
-                key=key,
-                actor=actor,
-                request_hash=hashlib.sha256(body).hexdigest(),
-                response=json.dumps(response),
-                created_at=utc_now(),
-            )
+        remember(
+            conn,
+            key=key,
+            actor=actor,
+            request_hash=hashlib.sha256(body).hexdigest(),
+            response=response,
+            now=utc_now(),
         )
 
 
