@@ -78,8 +78,8 @@ MATRIX: tuple[Cell, ...] = (
     Cell("token", "POST", "/api/v1/tokens", NATIONAL_ONLY, body="token"),
     # spreading
     Cell("plan", "POST", "/api/v1/spreading/plans", NATIONAL_ONLY, body="plan"),
-    Cell("plan read", "GET", "/api/v1/spreading/plans/{plan}", ANY_TOKEN),
-    Cell("transfers", "GET", "/api/v1/spreading/transfers", ANY_TOKEN),
+    Cell("plan read", "GET", "/api/v1/spreading/plans/{plan}", PUBLIC),  # names: token only
+    Cell("transfers", "GET", "/api/v1/spreading/transfers", PUBLIC),  # names: token only
     Cell("transfer history", "GET", "/api/v1/spreading/transfers/{transfer}", ANY_TOKEN),
     Cell("offer R1", "POST", "/api/v1/spreading/offers", R1_COORDINATORS, body="offer_r1"),
     Cell("offer R2", "POST", "/api/v1/spreading/offers", R2_COORDINATORS, body="offer_r2"),

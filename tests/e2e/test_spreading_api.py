@@ -94,7 +94,8 @@ def test_a_plan_from_a_document_becomes_requested_transfers(api: Api) -> None:
     day0 = [t for t in plan["transfers"] if t["day"] == DAY]
     assert day0 and all(t["from_area"] == "R1" and t["to_area"] == "R2" for t in day0)
     assert {t["state"] for t in plan["transfers"]} == {"requested"}
-    assert client.get(f"{BASE}/plans/{plan['id']}").status_code == 401
+    public = client.get(f"{BASE}/plans/{plan['id']}").json()
+    assert "created_by" not in public and "updated_by" not in public["transfers"][0]
     stored = client.get(f"{BASE}/plans/{plan['id']}", headers=tokens["viewer"]).json()
     assert [t["id"] for t in stored["transfers"]] == plan["transfer_ids"]
     assert stored["settings"]["time_limit_seconds"] <= 20

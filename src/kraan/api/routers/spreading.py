@@ -15,8 +15,15 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from kraan.api.bounds import BigId, BodyId, CleanText, Day
-from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, parse_as_of, utc_now
-from kraan.domain.access import can_offer_beds, can_plan_spreading
+from kraan.api.deps import (
+    EngineDep,
+    OptionalPrincipalDep,
+    PrincipalDep,
+    SettingsDep,
+    parse_as_of,
+    utc_now,
+)
+from kraan.domain.access import Principal, can_offer_beds, can_plan_spreading
 from kraan.domain.spreading.solve import SpreadInputError
 from kraan.domain.spreading.workflow import InvalidTransition
 from kraan.services import transfers as transfer_service
@@ -110,21 +117,32 @@ async def create_plan(
     }
 
 
-@router.get("/plans/{plan_id}", summary="A stored plan with its transfers (any token)")
-def get_plan(plan_id: BigId, engine: EngineDep, _: PrincipalDep) -> dict[str, Any]:
+#: Who moved a transfer and why it was cancelled: for token holders only (issue 8).
+PERSONAL = ("created_by", "updated_by", "reason")
+
+
+def _public(item: dict[str, Any], principal: Principal | None) -> dict[str, Any]:
+    if principal is not None:
+        return item
+    return {k: v for k, v in item.items() if k not in PERSONAL}
+
+
+@router.get("/plans/{plan_id}", summary="A stored plan with its transfers (names: any token)")
+def get_plan(plan_id: BigId, engine: EngineDep, principal: OptionalPrincipalDep) -> dict[str, Any]:
     with engine.connect() as conn:
         try:
             plan = store.get_plan(conn, plan_id=plan_id)
         except store.NotFound as error:
             raise _problem(error) from error
         rows = store.list_transfers(conn, plan_id=plan_id)
-    return {**plan, "transfers": [t.as_dict() for t in rows]}
+    transfers = [_public(t.as_dict(), principal) for t in rows]
+    return {**_public(plan, principal), "transfers": transfers}
 
 
-@router.get("/transfers", summary="Transfers by day, region (either side) and state (any token)")
+@router.get("/transfers", summary="Transfers by day, region (either side) and state")
 def get_transfers(
     engine: EngineDep,
-    _: PrincipalDep,
+    principal: OptionalPrincipalDep,
     day: Annotated[Day | None, Query()] = None,
     region: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
     state: Annotated[States | None, Query()] = None,
@@ -133,7 +151,7 @@ def get_transfers(
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         rows = store.list_transfers(conn, day=day, region=region, state=state, start=start, end=end)
-    return [t.as_dict() for t in rows]
+    return [_public(t.as_dict(), principal) for t in rows]
 
 
 @router.get("/transfers/{transfer_id}", summary="One transfer with its history (any token)")
