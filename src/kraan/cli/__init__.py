@@ -19,7 +19,18 @@ from __future__ import annotations
 
 import typer
 
-from kraan.cli import briefing, demo, forecast, imports, ops, requests, spread, status, token
+from kraan.cli import (
+    briefing,
+    demo,
+    forecast,
+    imports,
+    ops,
+    requests,
+    simulate,
+    spread,
+    status,
+    token,
+)
 
 app = typer.Typer(
     help="Kraan: care-capacity coordination in an epidemic surge.",
@@ -39,6 +50,7 @@ app.command("spread")(spread.spread)
 app.command("spread-eval")(spread.evaluate)
 app.add_typer(requests.app, name="requests")
 app.command("briefing")(briefing.briefing)
+app.command("simulate")(simulate.simulate)
 ops.register(app)  # audit verify, backup, restore (issue 8)
 
 
