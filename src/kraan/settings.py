@@ -122,6 +122,12 @@ class Settings(BaseSettings):
         True, description="Cache the computed status per (as_of, data version)."
     )
     status_cache_size: int = Field(256, description="Status documents kept in memory.")
+    status_now_seconds: int = Field(
+        10, description="'Now' (no as_of) is floored to this many seconds: one cache key."
+    )
+    status_max_age_seconds: int = Field(
+        10, description="Cache-Control max-age of the status and the public pages."
+    )
     db_retry_after_seconds: int = Field(
         5, description="Retry-After of the 503 sent when the database is unreachable."
     )

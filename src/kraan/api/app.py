@@ -19,6 +19,7 @@ from kraan.api.routers import (
     spreading,
     status,
 )
+from kraan.services.status_cache import StatusCache
 from kraan.settings import Settings, get_settings
 from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.faults import DataError, IntegrityError
@@ -90,6 +91,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    app.state.status_cache = (
+        StatusCache(settings.status_cache_size) if settings.status_cache else None
+    )
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ConcurrentWriteError, _concurrent_write)
     app.add_exception_handler(DataError, _data_error)

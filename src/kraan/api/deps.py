@@ -82,12 +82,13 @@ def parse_as_of(value: str | None) -> datetime | None:
         ) from error
 
 
-def as_of_dep(
-    as_of: Annotated[
-        str | None,
-        Query(max_length=40, description="YYYY-MM-DD (end of day) or ISO time, 2020..2100"),
-    ] = None,
-) -> datetime:
+AsOfQuery = Annotated[
+    str | None,
+    Query(max_length=40, description="YYYY-MM-DD (end of day) or ISO time, 2020..2100"),
+]
+
+
+def as_of_dep(as_of: AsOfQuery = None) -> datetime:
     return parse_as_of(as_of) or utc_now()
 
 
