@@ -125,6 +125,9 @@ class Settings(BaseSettings):
     status_now_seconds: int = Field(
         10, description="'Now' (no as_of) is floored to this many seconds: one cache key."
     )
+    status_version_seconds: float = Field(
+        1.0, description="How long a read data version is trusted (other processes' writes)."
+    )
     status_max_age_seconds: int = Field(
         10, description="Cache-Control max-age of the status and the public pages."
     )

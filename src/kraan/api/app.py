@@ -92,7 +92,9 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.state.settings = settings
     app.state.engine = engine
     app.state.status_cache = (
-        StatusCache(settings.status_cache_size) if settings.status_cache else None
+        StatusCache(settings.status_cache_size, settings.status_version_seconds)
+        if settings.status_cache
+        else None
     )
     app.add_exception_handler(RequestValidationError, _validation_error)
     app.add_exception_handler(ConcurrentWriteError, _concurrent_write)

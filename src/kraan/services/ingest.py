@@ -13,6 +13,7 @@ from sqlalchemy import Connection, Engine
 from kraan.domain.access import Principal, can_report_for
 from kraan.domain.model import CapacityReport
 from kraan.domain.validation import Issue, ValidationRules, naive_utc, validate_report
+from kraan.services.status_cache import note_write
 from kraan.settings import Settings
 from kraan.store.faults import DatabaseError
 from kraan.store.reference import load_locations
@@ -119,6 +120,8 @@ def ingest_reports(
                     f"reports of this batch were changed by concurrent requests {ATTEMPTS} "
                     "times in a row; nothing was stored, send the batch again"
                 ) from error
+    if any(r.outcome in ("created", "corrected") for r in results):
+        note_write()  # the cached status re-reads the data version (services.status_cache)
     rejected = [(result, batch[result.index]) for result in results if result.errors]
     _log_rejections(
         engine,

@@ -4,7 +4,12 @@ Building the overview costs about a quarter of a second of CPU; the public statu
 ``GET /api/v1/status`` ask for the same few moments over and over. Entries are keyed on the
 moment and on :func:`kraan.store.versions.data_version`, so a written report (a new
 version) makes the next request compute afresh. Concurrent misses for one key compute
-once: the others wait for the first (single flight).
+once: the others wait for the first (single flight). The serialised JSON is kept too.
+
+The data version is read from the database at most every ``status_version_seconds``;
+a report written through this process (:func:`note_write`, called by the ingest service)
+makes the next request read it at once, so another process's write shows within that
+interval and this process's own write immediately.
 
 Without an explicit ``as_of`` the moment is *now*, floored to ``status_now_seconds``, so
 that "now" is one key for a few seconds instead of a new one every request.
@@ -13,12 +18,16 @@ that "now" is one key for a few seconds instead of a new one every request.
 from __future__ import annotations
 
 import hashlib
+import itertools
+import json
 import threading
+import time
 from collections import OrderedDict
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Connection
+from sqlalchemy import Connection, Engine
 
 from kraan.services.contract import status_document
 from kraan.services.overview import Overview, build_overview
@@ -26,6 +35,14 @@ from kraan.settings import Settings
 from kraan.store.versions import data_version
 
 Key = tuple[datetime, str]
+_writes = itertools.count(1)
+_last_write = 0
+
+
+def note_write() -> None:
+    """A report was written by this process: the next status request re-reads the version."""
+    global _last_write
+    _last_write = next(_writes)
 
 
 def now_bucket(now: datetime, seconds: int) -> datetime:
@@ -42,27 +59,61 @@ def etag_for(*parts: object) -> str:
     return f'"{digest}"'
 
 
-class StatusCache:
-    """An LRU of (overview, status document) per key; safe across threads."""
+@dataclass(frozen=True, slots=True)
+class Entry:
+    overview: Overview
+    document: dict[str, Any]
+    body: bytes  # the document as JSON, serialised once
 
-    def __init__(self, size: int) -> None:
+
+class StatusCache:
+    """An LRU of entries per key, and a memo of the data version; safe across threads."""
+
+    def __init__(self, size: int, version_seconds: float = 1.0) -> None:
         self.size = max(1, size)
-        self._entries: OrderedDict[Key, tuple[Overview, dict[str, Any]]] = OrderedDict()
+        self.version_seconds = version_seconds
+        self._entries: OrderedDict[Key, Entry] = OrderedDict()
         self._lock = threading.Lock()
         self._computing: dict[Key, threading.Lock] = {}
+        self._version: tuple[str, float, int] | None = None  # (version, read at, write seen)
         self.hits = 0
         self.misses = 0
 
-    def get(
-        self, conn: Connection, *, as_of: datetime, settings: Settings, version: str | None = None
-    ) -> tuple[Overview, dict[str, Any]]:
-        key = (as_of, version if version is not None else data_version(conn))
+    # -- the data version -------------------------------------------------------------------
+    def known_version(self) -> str | None:
+        """The memoised version while it is fresh, else None (then call :meth:`version`)."""
+        memo = self._version
+        if memo is None or memo[2] != _last_write:
+            return None
+        if time.monotonic() - memo[1] > self.version_seconds:
+            return None
+        return memo[0]
+
+    def version(self, engine: Engine) -> str:
+        seen = _last_write
+        with engine.connect() as conn:
+            value = data_version(conn)
+        self._version = (value, time.monotonic(), seen)
+        return value
+
+    # -- entries ----------------------------------------------------------------------------
+    def peek(self, as_of: datetime, version: str) -> Entry | None:
+        key = (as_of, version)
         with self._lock:
             found = self._entries.get(key)
             if found is not None:
                 self._entries.move_to_end(key)
                 self.hits += 1
-                return found
+            return found
+
+    def get(
+        self, conn: Connection, *, as_of: datetime, settings: Settings, version: str | None = None
+    ) -> Entry:
+        key = (as_of, version if version is not None else data_version(conn))
+        found = self.peek(*key)
+        if found is not None:
+            return found
+        with self._lock:
             flight = self._computing.setdefault(key, threading.Lock())
         with flight:
             with self._lock:
@@ -71,14 +122,32 @@ class StatusCache:
                     self.hits += 1
                     return found
                 self.misses += 1
-            overview = build_overview(conn, as_of=as_of, settings=settings)
-            entry = (overview, status_document(overview))
+            entry = _entry(build_overview(conn, as_of=as_of, settings=settings))
             with self._lock:
                 self._entries[key] = entry
                 while len(self._entries) > self.size:
                     self._entries.popitem(last=False)
                 self._computing.pop(key, None)
         return entry
+
+    def compute(
+        self, engine: Engine, *, as_of: datetime, settings: Settings, version: str
+    ) -> Entry:
+        with engine.connect() as conn:
+            return self.get(conn, as_of=as_of, settings=settings, version=version)
+
+
+def _entry(overview: Overview) -> Entry:
+    document = status_document(overview)
+    body = json.dumps(document, ensure_ascii=False, separators=(",", ":")).encode()
+    return Entry(overview, document, body)
+
+
+def uncached(engine: Engine, *, as_of: datetime, settings: Settings) -> tuple[Entry, str]:
+    """Today's path, every request computed (``KRAAN_STATUS_CACHE=false``)."""
+    with engine.connect() as conn:
+        version = data_version(conn)
+        return _entry(build_overview(conn, as_of=as_of, settings=settings)), version
 
 
 def overview_for(
@@ -88,4 +157,5 @@ def overview_for(
     if cache is None:
         overview = build_overview(conn, as_of=as_of, settings=settings)
         return overview, status_document(overview)
-    return cache.get(conn, as_of=as_of, settings=settings)
+    entry = cache.get(conn, as_of=as_of, settings=settings)
+    return entry.overview, entry.document

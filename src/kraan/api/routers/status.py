@@ -6,17 +6,16 @@ from datetime import timedelta
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 
 from kraan.api.bounds import Day
-from kraan.api.deps import AsOfDep, AsOfQuery, EngineDep, SettingsDep, parse_as_of, utc_now
+from kraan.api.deps import AsOfDep, AsOfQuery, EngineDep, parse_as_of, utc_now
 from kraan.domain.model import MONITORED_LEVELS
-from kraan.services.contract import status_document
-from kraan.services.overview import build_overview
-from kraan.services.status_cache import etag_for, now_bucket
+from kraan.services.status_cache import StatusCache, etag_for, now_bucket, uncached
+from kraan.settings import Settings
 from kraan.store.reference import load_locations, load_regions
 from kraan.store.series import FIELDS, daily_totals
-from kraan.store.versions import data_version
 
 router = APIRouter(prefix="/api/v1", tags=["monitor"])
 
@@ -26,29 +25,31 @@ router = APIRouter(prefix="/api/v1", tags=["monitor"])
     summary="National phase and regional picture at as_of (the CLI contract)",
     responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}},
 )
-def get_status(
-    request: Request,
-    engine: EngineDep,
-    settings: SettingsDep,
-    as_of: AsOfQuery = None,
-) -> Response:
-    """Cached per (as_of, data version), with an ETag: a written report changes both."""
+async def get_status(request: Request, as_of: AsOfQuery = None) -> Response:
+    """Cached per (as_of, data version), with an ETag: a written report changes both.
+
+    Async: a cache hit is answered on the event loop without a thread or a query; a miss,
+    or a data version due for a re-read, runs in the thread pool.
+    """
+    settings: Settings = request.app.state.settings
+    engine = request.app.state.engine
+    cache: StatusCache | None = request.app.state.status_cache
     moment = parse_as_of(as_of) or now_bucket(utc_now(), settings.status_now_seconds)
-    cache = request.app.state.status_cache
-    with engine.connect() as conn:
-        version = data_version(conn)
-        etag = etag_for("status", moment.isoformat(), version)
-        headers = {
-            "ETag": etag,
-            "Cache-Control": f"public, max-age={settings.status_max_age_seconds}",
-        }
-        if etag in request.headers.get("if-none-match", ""):
-            return Response(status_code=304, headers=headers)
-        if cache is None:
-            document = status_document(build_overview(conn, as_of=moment, settings=settings))
-        else:
-            _, document = cache.get(conn, as_of=moment, settings=settings, version=version)
-    return JSONResponse(document, headers=headers)
+    entry = None
+    if cache is None:
+        entry, version = await run_in_threadpool(uncached, engine, as_of=moment, settings=settings)
+    else:
+        version = cache.known_version() or await run_in_threadpool(cache.version, engine)
+    etag = etag_for("status", moment.isoformat(), version)
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.status_max_age_seconds}"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if cache is not None:
+        entry = cache.peek(moment, version) or await run_in_threadpool(
+            cache.compute, engine, as_of=moment, settings=settings, version=version
+        )
+    assert entry is not None
+    return Response(entry.body, media_type="application/json", headers=headers)
 
 
 @router.get("/regions", summary="ROAZ regions (an approximation; editable data)")
