@@ -9,6 +9,7 @@ from fastapi.responses import JSONResponse
 from kraan import __version__
 from kraan.api.docs import mount_docs
 from kraan.api.guard import Guard
+from kraan.api.problems import document_problems
 from kraan.api.routers import (
     admin,
     briefing,
@@ -110,5 +111,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(requests.router)
     app.include_router(simulation.router)
     mount_docs(app)
+    document_problems(app)
     mount_web(app)
     return app
