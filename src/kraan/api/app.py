@@ -13,12 +13,16 @@ from kraan.api.problems import document_problems
 from kraan.api.routers import (
     admin,
     briefing,
+    chain,
+    early_warning,
     forecast,
+    home_monitoring,
     reports,
     requests,
     simulation,
     spreading,
     status,
+    vaccination,
 )
 from kraan.services.status_cache import StatusCache
 from kraan.settings import Settings, get_settings
@@ -109,7 +113,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(spreading.router)
     app.include_router(briefing.router)
     app.include_router(requests.router)
+    app.include_router(chain.router)
     app.include_router(simulation.router)
+    app.include_router(vaccination.router)
+    app.include_router(home_monitoring.router)
+    app.include_router(early_warning.router)
     mount_docs(app)
     document_problems(app)
     mount_web(app)

@@ -99,7 +99,10 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
-    role: str = Field(pattern="^(viewer|reporter|regional_coordinator|national_coordinator)$")
+    role: str = Field(
+        pattern="^(viewer|reporter|regional_coordinator|national_coordinator"
+        "|control_centre_nurse|gp)$"
+    )
     region_code: CleanText | None = Field(None, max_length=16)
     location_codes: list[Annotated[CleanText, Field(max_length=32)]] = Field(
         default_factory=list, max_length=500

@@ -1,7 +1,7 @@
 """hardening (issue 8): audit hash chain and append-only triggers; failed logins
 
-Revision ID: 0005_hardening
-Revises: 0004_module_readiness
+Revision ID: 0006_hardening
+Revises: 0005_care_at_home
 Create Date: 2026-12-02 17:30:00
 
 Hand-written; mirrors kraan.store.tables and kraan.store.hardening_tables.
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from kraan.store.audit import CONTENT, row_digest
 
 
-revision = '0005_hardening'
-down_revision = '0004_module_readiness'
+revision = '0006_hardening'
+down_revision = '0005_care_at_home'
 branch_labels = None
 depends_on = None
 
