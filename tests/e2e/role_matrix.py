@@ -72,6 +72,7 @@ MATRIX: tuple[Cell, ...] = (
     # coordinator reads (each scoped to the region; see test_hardening)
     Cell("rejections", "GET", "/api/v1/rejections", COORDINATORS),
     Cell("audit", "GET", "/api/v1/audit", COORDINATORS),
+    Cell("audit page", "GET", "/audit", COORDINATORS, web=True),
     # declarations and access
     Cell("declare R1", "POST", "/api/v1/regions/R1/status", R1_COORDINATORS, body="declare"),
     Cell("declare R2", "POST", "/api/v1/regions/R2/status", R2_COORDINATORS, body="declare"),
