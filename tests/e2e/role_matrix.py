@@ -110,3 +110,11 @@ MATRIX: tuple[Cell, ...] = (
         web=True,
     ),  # fmt: skip
 )
+
+#: Every other API write refuses anonymous callers (401). These two compute an answer from
+#: the request and store nothing a person wrote, so anyone may call them (their own modules
+#: test their roles); the check in test_role_matrix keeps this list honest.
+PUBLIC_COMPUTATIONS = frozenset({
+    ("POST", "/api/v1/simulations"),
+    ("POST", "/api/v1/vaccination/schedule"),
+})  # fmt: skip
