@@ -48,7 +48,8 @@ def demo(
     for who in ("nurse", "gp"):  # care at home (issue 10): demo control-centre nurse and GP
         if f"{who}_password" in result:
             console.print(
-                f"Log in as [bold]{who}[/] with password [bold]{result[f'{who}_password']}[/]."
+                f"Log in as [bold]{who}[/] with password [bold]{result[f'{who}_password']}[/] "
+                "(synthetic care-at-home demo user; shown once)"
             )
     if serve_after:
         serve(db=db)
