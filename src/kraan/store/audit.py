@@ -1,7 +1,7 @@
 """The audit log: who changed what, when, with before and after.
 
 Append-only twice over (issue 8): on PostgreSQL and SQLite a trigger refuses UPDATE and
-DELETE (migration 0006_hardening), and each row carries ``row_hash``, a SHA-256 over the
+DELETE (migration 0007_hardening), and each row carries ``row_hash``, a SHA-256 over the
 previous row's hash and its own content, so an edit anywhere breaks the chain that
 :func:`verify_chain` (``kraan audit verify``) walks. Writers serialise on a transaction-level
 advisory lock on PostgreSQL, so concurrent transactions chain one after the other.

@@ -1,7 +1,7 @@
 """hardening (issue 8): audit hash chain and append-only triggers; failed logins
 
-Revision ID: 0006_hardening
-Revises: 0005_care_at_home
+Revision ID: 0007_hardening
+Revises: 0006_chain_reports
 Create Date: 2026-12-02 17:30:00
 
 Hand-written; mirrors kraan.store.tables and kraan.store.hardening_tables.
@@ -12,8 +12,8 @@ import sqlalchemy as sa
 from kraan.store.audit import CONTENT, row_digest
 
 
-revision = '0006_hardening'
-down_revision = '0005_care_at_home'
+revision = '0007_hardening'
+down_revision = '0006_chain_reports'
 branch_labels = None
 depends_on = None
 
