@@ -29,6 +29,7 @@ from kraan.settings import Settings, get_settings
 from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.faults import DataError, IntegrityError
 from kraan.store.report_batch import ConcurrentWriteError
+from kraan.store.versions import track_commits
 from kraan.web.app import mount_web
 
 
@@ -96,6 +97,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     )
     app.state.settings = settings
     app.state.engine = engine
+    track_commits(engine)  # a write here re-reads the status cache's data version at once
     app.state.status_cache = (
         StatusCache(settings.status_cache_size, settings.status_version_seconds)
         if settings.status_cache

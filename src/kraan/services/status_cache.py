@@ -7,18 +7,18 @@ version) makes the next request compute afresh. Concurrent misses for one key co
 once: the others wait for the first (single flight). The serialised JSON is kept too.
 
 The data version is read from the database at most every ``status_version_seconds``;
-a report written through this process (:func:`note_write`, called by the ingest service)
-makes the next request read it at once, so another process's write shows within that
-interval and this process's own write immediately.
+any commit through this process's engine (``kraan.store.versions.track_commits``, set up
+by ``create_app``) makes the next request read it at once, so another process's write
+shows within that interval and this process's own write immediately.
 
-Without an explicit ``as_of`` the moment is *now*, floored to ``status_now_seconds``, so
-that "now" is one key for a few seconds instead of a new one every request.
+Without an explicit ``as_of`` the moment is *now*: the entry is filed under now floored to
+``status_now_seconds`` (one key for a few seconds instead of a new one every request) and
+computed for the exact moment of the first request; any write starts a new entry.
 """
 
 from __future__ import annotations
 
 import hashlib
-import itertools
 import json
 import threading
 import time
@@ -32,17 +32,14 @@ from sqlalchemy import Connection, Engine
 from kraan.services.contract import status_document
 from kraan.services.overview import Overview, build_overview
 from kraan.settings import Settings
-from kraan.store.versions import data_version
+from kraan.store.versions import commits_seen, data_version, note_commit
 
 Key = tuple[datetime, str]
-_writes = itertools.count(1)
-_last_write = 0
 
 
 def note_write() -> None:
     """A report was written by this process: the next status request re-reads the version."""
-    global _last_write
-    _last_write = next(_writes)
+    note_commit()
 
 
 def now_bucket(now: datetime, seconds: int) -> datetime:
@@ -83,14 +80,14 @@ class StatusCache:
     def known_version(self) -> str | None:
         """The memoised version while it is fresh, else None (then call :meth:`version`)."""
         memo = self._version
-        if memo is None or memo[2] != _last_write:
+        if memo is None or memo[2] != commits_seen():
             return None
         if time.monotonic() - memo[1] > self.version_seconds:
             return None
         return memo[0]
 
     def version(self, engine: Engine) -> str:
-        seen = _last_write
+        seen = commits_seen()
         with engine.connect() as conn:
             value = data_version(conn)
         self._version = (value, time.monotonic(), seen)
@@ -107,9 +104,17 @@ class StatusCache:
             return found
 
     def get(
-        self, conn: Connection, *, as_of: datetime, settings: Settings, version: str | None = None
+        self,
+        conn: Connection,
+        *,
+        as_of: datetime,
+        settings: Settings,
+        version: str | None = None,
+        key_as_of: datetime | None = None,
     ) -> Entry:
-        key = (as_of, version if version is not None else data_version(conn))
+        """``key_as_of``: the moment the entry is filed under (a "now" bucket), when it
+        differs from the moment computed for."""
+        key = (key_as_of or as_of, version if version is not None else data_version(conn))
         found = self.peek(*key)
         if found is not None:
             return found
@@ -131,10 +136,18 @@ class StatusCache:
         return entry
 
     def compute(
-        self, engine: Engine, *, as_of: datetime, settings: Settings, version: str
+        self,
+        engine: Engine,
+        *,
+        as_of: datetime,
+        settings: Settings,
+        version: str,
+        key_as_of: datetime | None = None,
     ) -> Entry:
         with engine.connect() as conn:
-            return self.get(conn, as_of=as_of, settings=settings, version=version)
+            return self.get(
+                conn, as_of=as_of, settings=settings, version=version, key_as_of=key_as_of
+            )
 
 
 def _entry(overview: Overview) -> Entry:

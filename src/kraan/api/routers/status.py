@@ -34,10 +34,14 @@ async def get_status(request: Request, as_of: AsOfQuery = None) -> Response:
     settings: Settings = request.app.state.settings
     engine = request.app.state.engine
     cache: StatusCache | None = request.app.state.status_cache
-    moment = parse_as_of(as_of) or now_bucket(utc_now(), settings.status_now_seconds)
+    asked = parse_as_of(as_of)
+    now = utc_now()
+    moment = asked or now_bucket(now, settings.status_now_seconds)  # the key and the ETag
     entry = None
     if cache is None:
-        entry, version = await run_in_threadpool(uncached, engine, as_of=moment, settings=settings)
+        entry, version = await run_in_threadpool(
+            uncached, engine, as_of=asked or now, settings=settings
+        )
     else:
         version = cache.known_version() or await run_in_threadpool(cache.version, engine)
     etag = etag_for("status", moment.isoformat(), version)
@@ -46,8 +50,9 @@ async def get_status(request: Request, as_of: AsOfQuery = None) -> Response:
         return Response(status_code=304, headers=headers)
     if cache is not None:
         entry = cache.peek(moment, version) or await run_in_threadpool(
-            cache.compute, engine, as_of=moment, settings=settings, version=version
-        )
+            cache.compute, engine, as_of=asked or now, settings=settings, version=version,
+            key_as_of=moment,
+        )  # fmt: skip
     assert entry is not None
     return Response(entry.body, media_type="application/json", headers=headers)
 
