@@ -32,7 +32,10 @@ from kraan.services.forecasting import AreaForecast, forecast_area, forecast_to_
 from kraan.store.series import DailyTotals, daily_totals
 from kraan.store.tables import submissions
 
-HISTORY_DAYS = 180  # what the model sees: 90 calibration origins plus their fits
+#: what the model sees: the 90 calibration origins plus what each of their fits reads
+#: (stay window 42 + longest stay 70 days), so a live forecast equals the backtest's and
+#: ``kraan forecast``'s on the same data (docs/forecasting.md, "One forecast")
+HISTORY_DAYS = 210
 SHOWN_DAYS = 60  # history returned with a forecast (the fan chart's left part)
 ORIGIN_LAG_DAYS = 2  # as_of early in the day: forecast from yesterday's complete data
 KNOWN_SHARE = 0.5  # a day is known when this share of the usual locations reported
@@ -223,23 +226,29 @@ def _known(reporting: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
 
 def _compute(totals: DailyTotals, area: str, target: str) -> LiveForecast:
     if area == NATIONAL:
-        reporting = totals.reporting.sum(axis=0)
-
-        def raw(level: CareLevel, field: str) -> npt.NDArray[np.int64]:
-            return totals.national(level, field)
+        rows: slice | int = slice(None)
     elif area in totals.region_codes:
-        row = totals.region_codes.index(area)
-        reporting = totals.reporting[row]
-
-        def raw(level: CareLevel, field: str) -> npt.NDArray[np.int64]:
-            return totals.get(level, field)[row]
+        rows = totals.region_codes.index(area)
     else:
         raise ForecastError("region", f"region {area} has no reporting locations")
+
+    def pick(array: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
+        out = array[rows]
+        return out.sum(axis=0) if out.ndim == 2 else out  # type: ignore[no-any-return]
+
+    reporting = pick(totals.reporting)
     known = _known(reporting)
+    imputed = np.zeros(reporting.shape, dtype=bool)
+    if totals.imputed is not None:  # LCPS weekend interpolation: never scored, never seen ahead
+        imputed = known & (2 * pick(totals.imputed) >= reporting)
 
     def series(level: CareLevel, *fields: str) -> npt.NDArray[np.float64]:
-        values = sum(raw(level, f).astype(np.float64) for f in fields)
-        return np.where(known, values, np.nan)
+        values = sum(pick(totals.get(level, f)).astype(np.float64) for f in fields)
+        ok = known
+        if "admissions" in fields and level in totals.admissions_reporting:
+            # a null is not a 0: admissions count only where most locations gave them
+            ok = known & (2 * pick(totals.admissions_reporting[level]) >= reporting)
+        return np.where(ok, values, np.nan)
 
     level = CareLevel(target)
     occupancy = series(level, "covid", "ontlabeld")
@@ -267,6 +276,7 @@ def _compute(totals: DailyTotals, area: str, target: str) -> LiveForecast:
             as_of=totals.days[origin],
             target=target,
             location=area,
+            imputed=imputed,
             ward_admissions=series(CareLevel.WARD, "admissions"),
             keep_paths=True,
         )
