@@ -128,6 +128,11 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     console.print(f"Dashboard on [bold]http://{host}:{port}/[/] (API docs at /docs). Ctrl+C stops.")
+    if settings.forecast_warmup:  # background: the first outlook of a date is then quick
+        from kraan.services.forecast_warmup import start_warm_up
+        from kraan.store.db import make_engine
+
+        start_warm_up(make_engine(settings.database_url))
     uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
 
 

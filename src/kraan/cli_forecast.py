@@ -236,7 +236,7 @@ def forecast(
     output: Annotated[Path | None, typer.Option(help="Write to a file, not stdout.")] = None,
 ) -> None:
     """Forecast occupancy and admissions 1..14 days ahead with calibrated quantiles."""
-    from kraan.services.forecasting import forecast_national, forecast_to_json
+    from kraan.services.forecasting import UNRELIABLE, forecast_national, forecast_to_json
 
     if output_format not in ("json", "table", "hub"):
         raise _fail("--format must be json, table or hub")
@@ -247,6 +247,8 @@ def forecast(
         result = forecast_national(national, target=level, as_of=day, capacity=capacity)
     except ValueError as error:
         raise _fail(str(error)) from None
+    if not result.result.reliable and output_format != "table":  # json has it too
+        console.print(f"[bold red]{UNRELIABLE}: {result.result.unreliable}[/]")
     if output_format == "hub":
         import io
 
@@ -274,6 +276,9 @@ def forecast(
             "-" if exceed is None else f"{exceed[i]:.0%}",
         )
     out = Console()
+    if not document["reliable"]:
+        out.print(f"[bold]{document['state']}[/]")
+        out.print("The raw model's quantiles follow; do not rely on them.")
     out.print(table)
     if document["capacity"]:
         cap = document["capacity"]

@@ -67,6 +67,13 @@ class Settings(BaseSettings):
     # --- phases ---
     phase_criteria_file: Path = Field(PACKAGE_DATA / "phase_criteria.json")
 
+    # --- forecasts (docs/forecasting.md, "Speed") ---
+    forecast_warmup: bool = Field(
+        True,
+        description="kraan serve computes the raw forecasts of every stored day in a "
+        "background thread, so the first outlook of any date is quick.",
+    )
+
     # --- access ---
     session_cookie: str = "kraan_session"
     token_bytes: int = 32

@@ -22,14 +22,16 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Connection, Engine, func, select
 
 from kraan.domain.forecast import with_capacity
 from kraan.domain.forecast.model import capacity_answers
 from kraan.domain.model import CareLevel
+from kraan.services.area_series import KNOWN_SHARE, AreaColumns
 from kraan.services.forecasting import AreaForecast, forecast_area, forecast_to_json
-from kraan.store.series import DailyTotals, daily_totals
+from kraan.services.live_cache import LruMap
+from kraan.services.totals_cache import cached_daily_totals
+from kraan.store.series import DailyTotals
 from kraan.store.tables import submissions
 
 #: what the model sees: the 90 calibration origins plus what each of their fits reads
@@ -38,8 +40,8 @@ from kraan.store.tables import submissions
 HISTORY_DAYS = 210
 SHOWN_DAYS = 60  # history returned with a forecast (the fan chart's left part)
 ORIGIN_LAG_DAYS = 2  # as_of early in the day: forecast from yesterday's complete data
-KNOWN_SHARE = 0.5  # a day is known when this share of the usual locations reported
 NATIONAL = "NL"
+__all__ = ["KNOWN_SHARE", "ForecastError", "ForecastSource", "LiveForecast"]  # the page reads it
 #: LNAZ scale-up plan (domain.md, "Public figures"): 1,350 IC beds guaranteed, 1,700 at
 #: most; phase 2B (1 Oct 2020) meant 1,350 IC + 2,700 clinical COVID beds.
 IC_SCALE_UP_BEDS = 1_350
@@ -96,6 +98,7 @@ class CapacityCheck:
     median_crossing: int | None  # days after the origin
     upper90_crossing: int | None
     above_now: bool
+    reliable: bool = True  # False: the forecast behind it is not reliable (no crossings)
 
     @property
     def warn(self) -> bool:
@@ -112,6 +115,8 @@ def check(live: LiveForecast, beds: float, kind: str, label: str) -> CapacityChe
     result = live.forecast.result
     assert result.paths is not None  # every cached forecast keeps its paths
     exceed, median_x, upper_x = capacity_answers(result.occupancy, result.paths, beds)
+    if not result.reliable:  # no crossing warning from a forecast nobody should rely on
+        median_x = upper_x = None
     return CapacityCheck(
         kind=kind,
         label=label,
@@ -120,6 +125,7 @@ def check(live: LiveForecast, beds: float, kind: str, label: str) -> CapacityChe
         median_crossing=median_x,
         upper90_crossing=upper_x,
         above_now=live.observed > beds,
+        reliable=result.reliable,
     )
 
 
@@ -180,6 +186,10 @@ class _Cache:
 CACHE = _Cache(maxsize=96)
 
 
+#: about 2.3 kB per raw forecast; 26 areas x 2 levels x 850 days of the demo fit twice over
+RAW_MEMO = LruMap(maxsize=100_000)
+
+
 def engine_key(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
@@ -202,7 +212,9 @@ class ForecastSource:
         if self._totals is None:
             end = self.as_of.date()
             start = end - timedelta(days=HISTORY_DAYS - 1)
-            self._totals = daily_totals(self.conn, start=start, end=end, until=self.as_of)
+            self._totals = cached_daily_totals(
+                self.conn, engine=self.engine, start=start, end=end, until=self.as_of
+            )
         return self._totals
 
     def regions(self) -> list[str]:
@@ -217,39 +229,11 @@ class ForecastSource:
         return CACHE.get(key, lambda: _compute(self.totals, area, target))  # type: ignore[no-any-return]
 
 
-def _known(reporting: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    positive = reporting[reporting > 0]
-    if positive.size == 0:
-        return np.zeros(reporting.shape, dtype=bool)
-    return reporting >= max(1.0, KNOWN_SHARE * float(np.median(positive)))  # type: ignore[no-any-return]
-
-
 def _compute(totals: DailyTotals, area: str, target: str) -> LiveForecast:
-    if area == NATIONAL:
-        rows: slice | int = slice(None)
-    elif area in totals.region_codes:
-        rows = totals.region_codes.index(area)
-    else:
+    if area != NATIONAL and area not in totals.region_codes:
         raise ForecastError("region", f"region {area} has no reporting locations")
-
-    def pick(array: npt.NDArray[np.int64]) -> npt.NDArray[np.int64]:
-        out = array[rows]
-        return out.sum(axis=0) if out.ndim == 2 else out  # type: ignore[no-any-return]
-
-    reporting = pick(totals.reporting)
-    known = _known(reporting)
-    imputed = np.zeros(reporting.shape, dtype=bool)
-    if totals.imputed is not None:  # LCPS weekend interpolation: never scored, never seen ahead
-        imputed = known & (2 * pick(totals.imputed) >= reporting)
-
-    def series(level: CareLevel, *fields: str) -> npt.NDArray[np.float64]:
-        values = sum(pick(totals.get(level, f)).astype(np.float64) for f in fields)
-        ok = known
-        if "admissions" in fields and level in totals.admissions_reporting:
-            # a null is not a 0: admissions count only where most locations gave them
-            ok = known & (2 * pick(totals.admissions_reporting[level]) >= reporting)
-        return np.where(ok, values, np.nan)
-
+    columns = AreaColumns(totals, None if area == NATIONAL else area)
+    known, imputed, series = columns.known, columns.imputed, columns.series
     level = CareLevel(target)
     occupancy = series(level, "covid", "ontlabeld")
     last = len(totals.days) - 1
@@ -279,6 +263,7 @@ def _compute(totals: DailyTotals, area: str, target: str) -> LiveForecast:
             imputed=imputed,
             ward_admissions=series(CareLevel.WARD, "admissions"),
             keep_paths=True,
+            memo=RAW_MEMO,
         )
     except ValueError as error:
         raise ForecastError(
@@ -315,6 +300,7 @@ def _check_document(c: CapacityCheck, live: LiveForecast) -> dict[str, Any]:
         "median_crossing_days": c.median_crossing,
         "upper90_crossing_days": c.upper90_crossing,
         "above_now": c.above_now,
+        "reliable": c.reliable,
     }
 
 

@@ -36,7 +36,9 @@ class DailyTotals:
     abroad_ic: npt.NDArray[np.float64]  # NaN where not reported
     #: per level, [region, day]: level rows whose COVID admissions were reported (not null);
     #: a null is unknown, not 0 (LCPS published admissions only from 2020-10-17)
-    admissions_reporting: dict[CareLevel, npt.NDArray[np.int64]] = dataclass_field(default_factory=dict)
+    admissions_reporting: dict[CareLevel, npt.NDArray[np.int64]] = dataclass_field(
+        default_factory=dict
+    )
     #: [region, day]: picked submissions flagged ``imputed`` (e.g. LCPS weekend interpolation)
     imputed: npt.NDArray[np.int64] | None = None
 

@@ -77,18 +77,24 @@ def _fan(item: LiveForecast, capacities: list[dict[str, Any]]) -> tuple[str, lis
     lo90, hi90 = INTERVALS[0.9]
     lo50, hi50 = INTERVALS[0.5]
     top = max([v for v in item.history if v is not None] + [float(occ[:, hi90].max())])
+    reliable = item.forecast.result.reliable
+    if not reliable:  # the history only: no line that looks like a forecast
+        top = max([v for v in item.history if v is not None] + [1.0])
     drawn = [c for c in capacities if c["kind"] != "staffed" and c["beds"] <= 2 * max(top, 1)]
     off = [_line_label(c) for c in capacities if c not in drawn]
     chart = fan_chart(
         history_dates=item.history_days,
         history=item.history,
-        forecast_dates=item.forecast.target_dates,
-        median=occ[:, MEDIAN],
+        forecast_dates=item.forecast.target_dates if reliable else [],
+        median=occ[:, MEDIAN] if reliable else [],
         intervals=[
             ("90 % interval", occ[:, lo90], occ[:, hi90]),
             ("50 % interval", occ[:, lo50], occ[:, hi50]),
-        ],
-        title=f"{TITLES[item.target]}: COVID patients, forecast 14 days",
+        ]
+        if reliable
+        else [],
+        title=f"{TITLES[item.target]}: COVID patients"
+        + (", forecast 14 days" if reliable else " (no reliable forecast)"),
         hlines=[HLine(c["beds"], _line_label(c), label_left=True) for c in drawn],
     )
     return chart, off

@@ -8,6 +8,7 @@ upper end of the 90 % interval (the 0.95 quantile), exceed it.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, MutableMapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -18,7 +19,7 @@ from kraan.domain.forecast.calibration import (
     apply_to_samples,
     fit_calibration,
 )
-from kraan.domain.forecast.occupancy import ForecastInputError
+from kraan.domain.forecast.occupancy import ForecastInputError, RawForecast
 from kraan.domain.forecast.params import ForecastParams
 from kraan.domain.forecast.quantiles import INTERVALS, MEDIAN, FloatArray
 from kraan.domain.forecast.target import (
@@ -48,6 +49,12 @@ class ForecastResult:
     #: calibrated Monte Carlo paths ``(N, H)``, kept on request so that any other
     #: capacity can be answered later without running the model again
     paths: FloatArray | None = None
+    #: why this forecast must not be relied on (None = reliable); see :func:`unreliable_reason`
+    unreliable: str | None = None
+
+    @property
+    def reliable(self) -> bool:
+        return self.unreliable is None
 
     @property
     def horizons(self) -> IntArray:
@@ -77,6 +84,32 @@ def calibrate(
     )
 
 
+def unreliable_reason(
+    occupancy: FloatArray, calibration_n: int, params: ForecastParams
+) -> str | None:
+    """Why a calibrated forecast cannot be trusted, or None.
+
+    * *History too short*: fewer than ``calibration_min`` earlier forecasts of this series
+      could be checked against what happened, so the band is the raw model's alone. The
+      raw model knows only the uncertainty it models (calibration.py), and in a new regime
+      that is far too little: on 2020-03-27 (16 checkable forecasts) its median was about
+      2.5 times the peak that followed.
+    * *Fit failed*: a quantile is not finite, or the 90 % band has no width while the
+      median is above zero (a flat line with no band claims a certainty nobody has).
+    """
+    if not np.isfinite(occupancy).all():
+        return "the model fit failed (a forecast quantile is not a number)"
+    lo, hi = INTERVALS[0.9]
+    if np.any((occupancy[:, hi] - occupancy[:, lo] <= 0) & (occupancy[:, MEDIAN] > 0)):
+        return "the model fit failed (no uncertainty band)"
+    if calibration_n < params.calibration_min:
+        return (
+            f"history too short: only {calibration_n} earlier forecasts could be checked "
+            f"against what happened, and calibrating the band needs {params.calibration_min}"
+        )
+    return None
+
+
 def crossing(values: FloatArray, capacity: float) -> int | None:
     """First horizon (1-based) with ``values > capacity``; None if none within the horizon."""
     above = np.flatnonzero(values > capacity)
@@ -97,7 +130,7 @@ def capacity_answers(
 
 def with_capacity(result: ForecastResult, capacity: float | None) -> ForecastResult:
     """The same forecast answering another capacity (needs ``keep_paths=True``)."""
-    if capacity is None:
+    if capacity is None or result.unreliable is not None:
         return replace(
             result,
             capacity=None,
@@ -124,8 +157,13 @@ def forecast_at(
     *,
     capacity: float | None = None,
     keep_paths: bool = False,
+    memo: MutableMapping[Hashable, RawForecast] | None = None,
 ) -> ForecastResult:
-    """The ``kraan`` forecast a forecaster at ``origin`` would have made (backtest-equal)."""
+    """The ``kraan`` forecast a forecaster at ``origin`` would have made (backtest-equal).
+
+    ``memo`` reuses the raw forecasts of earlier origins (:func:`target.raw_kraan_at`):
+    a forecast for the next day then runs the model once, not 91 times.
+    """
     if not series.first_origin() <= origin < len(series):
         raise ValueError(
             f"origin index {origin} outside {series.first_origin()}..{len(series) - 1}: "
@@ -138,7 +176,7 @@ def forecast_at(
     adm_past = np.full((past.size, h, q), np.nan)
     for m, j in enumerate(past):
         try:
-            earlier = raw_kraan_at(series, int(j), params)
+            earlier = raw_kraan_at(series, int(j), params, memo=memo)
         except ForecastInputError:  # a gap in the census: no error to learn from
             continue
         occ_past[m], adm_past[m] = earlier.occupancy, earlier.admissions
@@ -151,7 +189,9 @@ def forecast_at(
     exceed = median_x = upper_x = paths = None
     if (capacity is not None or keep_paths) and raw.occupancy_samples is not None:
         paths = apply_to_samples(raw.occupancy_samples, raw.occupancy, occ_cal)
-    if capacity is not None and paths is not None:
+    calibration_n = int(occ_cal.n[0])
+    why = unreliable_reason(occupancy, calibration_n, params)
+    if capacity is not None and paths is not None and why is None:
         exceed, median_x, upper_x = capacity_answers(occupancy, paths, capacity)
     return ForecastResult(
         origin=origin,
@@ -160,10 +200,11 @@ def forecast_at(
         mode=raw.mode,
         growth_rate=raw.growth_rate,
         mean_stay=raw.mean_stay,
-        calibration_n=int(occ_cal.n[0]),
-        capacity=capacity,
+        calibration_n=calibration_n,
+        capacity=capacity if why is None else None,
         exceed_probability=exceed,
         median_crossing=median_x,
         upper90_crossing=upper_x,
         paths=paths if keep_paths else None,
+        unreliable=why,
     )

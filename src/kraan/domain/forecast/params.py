@@ -51,6 +51,11 @@ class ForecastParams:
     sir_icu_rate: float = 0.0075  # CHIME defaults/webapp.cfg --icu-rate
     sir_fit_days: int = 14  # doubling time from the last two weeks of admissions
 
+    @property
+    def raw_history(self) -> int:
+        """Days the raw forecast reads: the stay fit needs its window plus the longest stay."""
+        return self.stay_window + self.stay_max_lag
+
     def __post_init__(self) -> None:
         problems = []
         if not 1 <= self.horizon <= 60:
