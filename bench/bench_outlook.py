@@ -24,9 +24,9 @@ import time
 from datetime import date
 from pathlib import Path
 
-from bench_backtest import machine
 from fastapi.testclient import TestClient
 
+from bench_backtest import machine
 from kraan.api.app import create_app
 from kraan.services.demo import load_demo
 from kraan.settings import Settings

@@ -11,6 +11,7 @@ model only once per area and level. ``kraan serve`` starts it in a background th
 
 from __future__ import annotations
 
+import contextlib
 import threading
 from collections.abc import Callable
 from datetime import datetime, time
@@ -78,10 +79,8 @@ def warm_up(
                     return runs
                 if not np.isfinite(series.occupancy[origin]):
                     continue
-                try:
+                with contextlib.suppress(ForecastInputError):
                     raw_kraan_at(series, origin, params, memo=RAW_MEMO)
-                except ForecastInputError:
-                    pass
                 count += 1
             runs += count
             if on_series is not None:
