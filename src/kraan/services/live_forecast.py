@@ -24,7 +24,7 @@ from typing import Any
 import numpy as np
 from sqlalchemy import Connection, Engine, func, select
 
-from kraan.domain.forecast import with_capacity
+from kraan.domain.forecast import DEFAULT_PARAMS, with_capacity
 from kraan.domain.forecast.model import capacity_answers
 from kraan.domain.model import CareLevel
 from kraan.services.area_series import KNOWN_SHARE, AreaColumns
@@ -34,10 +34,10 @@ from kraan.services.totals_cache import cached_daily_totals
 from kraan.store.series import DailyTotals
 from kraan.store.tables import submissions
 
-#: what the model sees: the 90 calibration origins plus what each of their fits reads
-#: (stay window 42 + longest stay 70 days), so a live forecast equals the backtest's and
+#: what the model sees: the calibration origins plus what each of their raw runs reads
+#: (stay window + longest stay), so a live forecast equals the backtest's and
 #: ``kraan forecast``'s on the same data (docs/forecasting.md, "One forecast")
-HISTORY_DAYS = 210
+HISTORY_DAYS = DEFAULT_PARAMS.calibration_window + DEFAULT_PARAMS.raw_history + 7
 SHOWN_DAYS = 60  # history returned with a forecast (the fan chart's left part)
 ORIGIN_LAG_DAYS = 2  # as_of early in the day: forecast from yesterday's complete data
 NATIONAL = "NL"

@@ -19,6 +19,12 @@ from kraan.domain.forecast.calibration import (
     apply_to_samples,
     fit_calibration,
 )
+from kraan.domain.forecast.ensemble import (
+    blend_shift,
+    blend_weights,
+    shift_quantiles,
+    shift_samples,
+)
 from kraan.domain.forecast.occupancy import ForecastInputError, RawForecast
 from kraan.domain.forecast.params import ForecastParams
 from kraan.domain.forecast.quantiles import INTERVALS, MEDIAN, FloatArray
@@ -85,7 +91,7 @@ def calibrate(
 
 
 def unreliable_reason(
-    occupancy: FloatArray, calibration_n: int, params: ForecastParams
+    occupancy: FloatArray, raw: FloatArray, calibration_n: int, params: ForecastParams
 ) -> str | None:
     """Why a calibrated forecast cannot be trusted, or None.
 
@@ -94,13 +100,14 @@ def unreliable_reason(
       raw model knows only the uncertainty it models (calibration.py), and in a new regime
       that is far too little: on 2020-03-27 (16 checkable forecasts) its median was about
       2.5 times the peak that followed.
-    * *Fit failed*: a quantile is not finite, or the 90 % band has no width while the
-      median is above zero (a flat line with no band claims a certainty nobody has).
+    * *Fit failed*: a quantile is not finite, or the raw model's 90 % band (``raw``, before
+      calibration) has no width while its median is above zero: a flat line with no band
+      claims a certainty nobody has (2020-03-27 before the fix of unknown admissions).
     """
     if not np.isfinite(occupancy).all():
         return "the model fit failed (a forecast quantile is not a number)"
     lo, hi = INTERVALS[0.9]
-    if np.any((occupancy[:, hi] - occupancy[:, lo] <= 0) & (occupancy[:, MEDIAN] > 0)):
+    if np.any((raw[:, hi] - raw[:, lo] <= 0) & (raw[:, MEDIAN] > 0)):
         return "the model fit failed (no uncertainty band)"
     if calibration_n < params.calibration_min:
         return (
@@ -108,6 +115,45 @@ def unreliable_reason(
             f"against what happened, and calibrating the band needs {params.calibration_min}"
         )
     return None
+
+
+def last_seen(series: TargetSeries, origin: int) -> float:
+    """The census a forecaster at ``origin`` sees last (imputed days carried forward)."""
+    return float(series.seen(origin)[0][-1])
+
+
+def stack(
+    series: TargetSeries,
+    origin: int,
+    past: IntArray,
+    past_raw: FloatArray,
+    raw: FloatArray,
+    params: ForecastParams,
+    lasts: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """(past raw forecasts, log1p shift of the new one) after stacking with persistence.
+
+    The weights come from the last ``blend_window`` past origins with outcomes known at
+    ``origin`` (ensemble.py); the same weights move the past forecasts, so that the
+    calibration learns the errors of the forecast as it is now made. ``lasts`` holds the
+    last seen census of each past origin, if the caller has it.
+    """
+    horizon = raw.shape[0]
+    if not params.blend or past.size == 0:
+        return past_raw, np.zeros(horizon)
+    if lasts is None:
+        lasts = np.array([last_seen(series, int(j)) for j in past])
+    seen = known_by(truth_matrix(series.truth(), past, horizon), past, origin)
+    recent = slice(max(0, past.size - params.blend_window), past.size)
+    weights = blend_weights(
+        past_raw[recent, :, MEDIAN], lasts[recent], seen[recent], params.blend_min, params.blend_floor
+    )
+    shifts = np.stack(
+        [blend_shift(q, last, weights) for q, last in zip(past_raw, lasts, strict=True)]
+    )
+    weights[params.blend_horizon :] = 1.0  # beyond it, the model alone
+    now = blend_shift(raw, last_seen(series, origin), weights)
+    return shift_quantiles(past_raw, np.nan_to_num(shifts)), now
 
 
 def crossing(values: FloatArray, capacity: float) -> int | None:
@@ -180,17 +226,20 @@ def forecast_at(
         except ForecastInputError:  # a gap in the census: no error to learn from
             continue
         occ_past[m], adm_past[m] = earlier.occupancy, earlier.admissions
-    occ_cal = calibrate(occ_past, past, series.truth(), origin, params)
     adm_cal = calibrate(adm_past, past, series.admissions_truth(), origin, params)
-    occupancy = apply_calibration(raw.occupancy, occ_cal)
+    occ_past, shift = stack(series, origin, past, occ_past, raw.occupancy, params)
+    raw_occupancy = shift_quantiles(raw.occupancy, shift)
+    occ_cal = calibrate(occ_past, past, series.truth(), origin, params)
+    occupancy = apply_calibration(raw_occupancy, occ_cal)
     admissions = raw.admissions
     if np.isfinite(admissions).all():
         admissions = apply_calibration(admissions, adm_cal)
     exceed = median_x = upper_x = paths = None
     if (capacity is not None or keep_paths) and raw.occupancy_samples is not None:
-        paths = apply_to_samples(raw.occupancy_samples, raw.occupancy, occ_cal)
+        samples = shift_samples(raw.occupancy_samples, shift)
+        paths = apply_to_samples(samples, raw_occupancy, occ_cal)
     calibration_n = int(occ_cal.n[0])
-    why = unreliable_reason(occupancy, calibration_n, params)
+    why = unreliable_reason(occupancy, raw.occupancy, calibration_n, params)
     if capacity is not None and paths is not None and why is None:
         exceed, median_x, upper_x = capacity_answers(occupancy, paths, capacity)
     return ForecastResult(
