@@ -67,6 +67,41 @@ class Settings(BaseSettings):
     # --- phases ---
     phase_criteria_file: Path = Field(PACKAGE_DATA / "phase_criteria.json")
 
+    # --- weekly briefing (issue 11; seed 000) ---
+    display_timezone: str = Field(
+        "Europe/Amsterdam", description="Times are stored in UTC and shown in this zone."
+    )
+    briefing_weekday: int = Field(
+        0, ge=0, le=6, description="Seed 000: the Hand aan de Kraan consultation met on Mondays."
+    )
+    briefing_hour: int = Field(16, ge=0, le=23, description="Seed 000: at 16:00.")
+    briefing_minute: int = Field(0, ge=0, le=59)
+    briefing_crossing_days: int = Field(
+        7, ge=1, le=14, description="A crossing expected within this many days asks a decision."
+    )
+    chromium_path: str = Field(
+        "/usr/bin/chromium", description="Chromium for PDF output (Debian's chromium package)."
+    )
+
+    # --- help requests and the chain (issue 14, docs/requests.md) ---
+    request_stale_after: timedelta = Field(
+        timedelta(hours=72),
+        description=(
+            "A help request not updated for this long is stale and must be re-confirmed before "
+            "it may escalate. The 28 Dec 2020 slides (seed 004) re-assessed 'recent requests' "
+            "within days and asked for requests 'zo actueel en concreet mogelijk'; 72 h is the "
+            "same horizon as the ELV scale-up guarantee (seed 002, item 3). An assumption."
+        ),
+    )
+    elv_scale_up: timedelta = Field(
+        timedelta(hours=72),
+        description="ELV beds come up from standby within 72 hours (seed 002, item 3).",
+    )
+    ccv_norm_file: Path = Field(
+        PACKAGE_DATA / "ccv_norm.json",
+        description="The CCV norm: 5 months regular + 3 months peak use (seed 002, item 10).",
+    )
+
     # --- forecasts (docs/forecasting.md, "Speed") ---
     forecast_warmup: bool = Field(
         True,

@@ -5,14 +5,13 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
 
 from kraan import __version__
-from kraan.api.routers import admin, forecast, reports, spreading, status
+from kraan.api.routers import admin, briefing, forecast, reports, requests, spreading, status
 from kraan.settings import Settings, get_settings
-from kraan.store.db import make_engine, migrate
+from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
-from kraan.web.pages import mount_web
+from kraan.web.app import mount_web
 
 
 def _field_name(loc: tuple[object, ...]) -> str:
@@ -65,5 +64,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin.router)
     app.include_router(forecast.router)
     app.include_router(spreading.router)
+    app.include_router(briefing.router)
+    app.include_router(requests.router)
     mount_web(app)
     return app

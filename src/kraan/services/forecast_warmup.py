@@ -17,7 +17,7 @@ from collections.abc import Callable
 from datetime import datetime, time
 
 import numpy as np
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from kraan.domain.forecast import DEFAULT_PARAMS, ForecastInputError, ForecastParams, TargetSeries
 from kraan.domain.forecast.target import raw_kraan_at
@@ -25,7 +25,7 @@ from kraan.domain.model import CareLevel
 from kraan.services.area_series import AreaColumns
 from kraan.services.live_forecast import NATIONAL, RAW_MEMO, engine_key
 from kraan.services.totals_cache import cached_daily_totals
-from kraan.store.tables import submissions
+from kraan.store.series import reported_span
 
 
 def _series(columns: AreaColumns, target: str, day0: int) -> TargetSeries:
@@ -54,12 +54,9 @@ def warm_up(
     """
     key = engine_key(engine)
     with engine.connect() as conn:
-        first, last = conn.execute(
-            select(func.min(submissions.c.reported_at), func.max(submissions.c.reported_at))
-        ).one()
-        if first is None:
+        first, last = reported_span(conn)
+        if first is None or last is None:
             return 0
-        first, last = _as_datetime(first), _as_datetime(last)
         totals = cached_daily_totals(
             conn,
             engine=key,
@@ -86,10 +83,6 @@ def warm_up(
             if on_series is not None:
                 on_series(area, target, count)
     return runs
-
-
-def _as_datetime(value: object) -> datetime:
-    return value if isinstance(value, datetime) else datetime.fromisoformat(str(value))
 
 
 def start_warm_up(engine: Engine) -> threading.Event:

@@ -22,7 +22,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
 from kraan.domain.forecast import DEFAULT_PARAMS, with_capacity
 from kraan.domain.forecast.model import capacity_answers
@@ -31,8 +31,8 @@ from kraan.services.area_series import KNOWN_SHARE, AreaColumns
 from kraan.services.forecasting import AreaForecast, forecast_area, forecast_to_json
 from kraan.services.live_cache import LruMap
 from kraan.services.totals_cache import cached_daily_totals
+from kraan.store.reports import submissions_watermark
 from kraan.store.series import DailyTotals
-from kraan.store.tables import submissions
 
 #: what the model sees: the calibration origins plus what each of their raw runs reads
 #: (stay window + longest stay), so a live forecast equals the backtest's and
@@ -199,12 +199,7 @@ class ForecastSource:
 
     def __init__(self, conn: Connection, *, as_of: datetime, engine: str) -> None:
         self.conn, self.as_of, self.engine = conn, as_of, engine
-        newest, count = conn.execute(
-            select(func.max(submissions.c.id), func.count(submissions.c.id)).where(
-                submissions.c.reported_at <= as_of
-            )
-        ).one()
-        self.fingerprint = (newest, count)
+        self.fingerprint = submissions_watermark(conn, as_of=as_of)
         self._totals: DailyTotals | None = None
 
     @property

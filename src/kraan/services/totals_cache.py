@@ -16,22 +16,19 @@ from datetime import date, datetime, time, timedelta
 from typing import Any
 
 import numpy as np
-from sqlalchemy import Connection, func, select
+from sqlalchemy import Connection
 
 from kraan.services.live_cache import LruMap
+from kraan.store.reports import submissions_watermark
 from kraan.store.series import DailyTotals, daily_totals
-from kraan.store.tables import submissions
 
 #: one day of totals is about 2 kB per region; 26 x 850 demo days fit
 DAYS = LruMap(maxsize=30_000)
 
 
-def store_state(conn: Connection) -> tuple[Any, Any]:
+def store_state(conn: Connection) -> tuple[int | None, int]:
     """(newest submission id, number of submissions): changes whenever anything is stored."""
-    newest, count = conn.execute(
-        select(func.max(submissions.c.id), func.count(submissions.c.id))
-    ).one()
-    return newest, count
+    return submissions_watermark(conn, as_of=datetime.max)
 
 
 def _one_day(totals: DailyTotals, i: int) -> DailyTotals:

@@ -12,7 +12,7 @@ from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, DateTime, Integer, literal, select, true, union_all
+from sqlalchemy import Connection, DateTime, Integer, func, literal, select, true, union_all
 
 from kraan.domain.model import MONITORED_LEVELS, CareLevel
 from kraan.store.tables import locations, submission_levels, submissions
@@ -224,3 +224,17 @@ def _aggregate(rows: list, days: list[date], region_codes: list[str]) -> DailyTo
     np.add.at(planned, (at[0][planned_risk], at[1][planned_risk]), 1)
     np.add.at(acute, (at[0][acute_risk], at[1][acute_risk]), 1)
     return totals
+
+
+def reported_span(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    """(first, last) ``reported_at`` of all submissions; (None, None) when there are none."""
+    first, last = conn.execute(
+        select(func.min(submissions.c.reported_at), func.max(submissions.c.reported_at))
+    ).one()
+
+    def as_datetime(value: object) -> datetime | None:
+        if value is None or isinstance(value, datetime):
+            return value
+        return datetime.fromisoformat(str(value))
+
+    return as_datetime(first), as_datetime(last)

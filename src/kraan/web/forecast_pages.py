@@ -23,8 +23,8 @@ from kraan.services.live_forecast import ForecastError, ForecastSource, LiveFore
 from kraan.services.outlook import ASSUMPTION, VARIANT_LABELS, build_outlook, outlook_document
 from kraan.services.overview import build_overview, criteria_for
 from kraan.store.reference import load_regions
+from kraan.web.common import read_as_of, render, templates
 from kraan.web.fan import fan_chart
-from kraan.web.pages import read_as_of, render, templates
 from kraan.web.svg import HLine
 
 router = APIRouter(include_in_schema=False)

@@ -12,20 +12,19 @@ import re
 from datetime import date, datetime, timedelta
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
-from kraan.api.routers.spreading import AdvanceBody, advance, capped_document
 from kraan.domain.access import Principal, can_move_transfer, can_offer_beds
 from kraan.domain.spreading.solve import SpreadInputError
 from kraan.domain.spreading.workflow import TRANSITIONS, TransferState
-from kraan.services.spreading import export_snapshot, solve_document
+from kraan.services.spreading import capped_document, export_snapshot, solve_document
+from kraan.services.transfers import TransferRefused, advance
 from kraan.settings import Settings
 from kraan.store import transfers as store
 from kraan.store.reference import load_regions
-from kraan.web.forms import _form_ok
-from kraan.web.pages import _map_geometry, read_as_of, render
+from kraan.web.common import form_ok, map_geometry, read_as_of, render
 from kraan.web.svg import Series, line_chart
 
 router = APIRouter(include_in_schema=False)
@@ -70,7 +69,7 @@ def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]
     """Region shapes with one arrow per (sender, receiver), width by patients."""
     groups = tuple((r.code, tuple(r.safety_regions)) for r in regions if r.safety_regions)
     try:
-        paths, outlines = _map_geometry(
+        paths, outlines = map_geometry(
             settings.raw_data_dir / "geo" / "geography-simplified.topo.json", groups
         )
     except (OSError, ValueError, KeyError):
@@ -222,21 +221,19 @@ def advance_form(
     if principal is None:
         return render(request, "login.html", None, status_code=401, next="/spreading",
                       error="Log in as a coordinator to move a transfer.")  # fmt: skip
-    if not _form_ok(request, settings, csrf):
+    if not form_ok(request, settings, csrf):
         return _refused(request, principal, 403, "This form did not come from your session. "
                         "Reload the page and try again.")  # fmt: skip
+    if len(note) > 2000:
+        return _refused(request, principal, 422, "Keep the note under 2,000 characters.")
     try:
-        body = AdvanceBody(
-            to_state=to_state,  # type: ignore[arg-type]
+        item = advance(
+            engine, principal, transfer_id, to_state=to_state, now=utc_now(), note=note,
             offer_id=int(offer_id) if offer_id.isdigit() else None,
-            note=note,
             version=int(version) if version.isdigit() else None,
-        )
-        item = advance(engine, principal, transfer_id, body)
-    except HTTPException as error:
-        detail = error.detail
-        text = detail if isinstance(detail, str) else "; ".join(d["message"] for d in detail)
-        return _refused(request, principal, error.status_code, text)
+        )  # fmt: skip
+    except TransferRefused as refused:
+        return _refused(request, principal, refused.status, refused.message)
     except ValueError as error:
         return _refused(request, principal, 422, str(error))
     as_of = request.query_params.get("as_of", "")
@@ -259,7 +256,7 @@ def offer_form(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """A receiving region offers beds for one day (audited by the store)."""
-    if principal is None or not _form_ok(request, settings, csrf):
+    if principal is None or not form_ok(request, settings, csrf):
         return _refused(request, principal, 403, "Log in again and reload the page.")
     if not can_offer_beds(principal, region_code=region_code):
         return _refused(request, principal, 403, f"You may not offer beds for {region_code}.")

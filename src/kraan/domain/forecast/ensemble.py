@@ -46,7 +46,7 @@ def blend_weights(
     # (G, M, H) combined medians for every weight on the grid
     combined = GRID[:, None, None] * model[None] + (1.0 - GRID[:, None, None]) * last[None]
     error = np.where(known[None], np.abs(truth[None] - combined), 0.0).sum(axis=1)
-    allowed = GRID >= floor - 1e-9
+    allowed = floor - 1e-9 <= GRID
     best = GRID[allowed][np.argmin(error[allowed], axis=0)]
     enough = counts >= minimum
     return np.where(enough, best, weights)

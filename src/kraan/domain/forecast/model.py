@@ -146,7 +146,11 @@ def stack(
     seen = known_by(truth_matrix(series.truth(), past, horizon), past, origin)
     recent = slice(max(0, past.size - params.blend_window), past.size)
     weights = blend_weights(
-        past_raw[recent, :, MEDIAN], lasts[recent], seen[recent], params.blend_min, params.blend_floor
+        past_raw[recent, :, MEDIAN],
+        lasts[recent],
+        seen[recent],
+        params.blend_min,
+        params.blend_floor,
     )
     shifts = np.stack(
         [blend_shift(q, last, weights) for q, last in zip(past_raw, lasts, strict=True)]

@@ -1,0 +1,30 @@
+"""Mounting the dashboard on the FastAPI app: static files and every page router.
+
+A new page module registers with one line in :func:`mount_web`.
+"""
+
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.staticfiles import StaticFiles
+
+from kraan.web import (
+    briefing_pages,
+    forecast_pages,
+    forms,
+    pages,
+    requests_pages,
+    spreading_pages,
+)
+from kraan.web.common import WEB_DIR
+
+
+def mount_web(app: FastAPI) -> None:
+    """Static files at /static and the page routes (called by create_app)."""
+    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
+    app.include_router(pages.router)
+    app.include_router(forms.router)
+    app.include_router(forecast_pages.router)
+    app.include_router(spreading_pages.router)
+    app.include_router(requests_pages.router)
+    app.include_router(briefing_pages.router)
