@@ -129,7 +129,7 @@ def test_compare_lists_what_changed(client: TestClient) -> None:
 
 
 def test_page_in_dutch_and_english_with_traceable_links(client: TestClient) -> None:
-    nl = client.get("/briefing", params={"as_of": AS_OF})
+    nl = client.get("/briefing", params={"as_of": AS_OF}, headers={"Accept-Language": "nl"})
     assert nl.status_code == 200
     assert '<html lang="nl">' in nl.text
     assert "Nota Hand aan de Kraan-overleg" in nl.text and "Gevraagde besluiten" in nl.text

@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kraan import __version__
+from kraan.api.docs import mount_docs
 from kraan.api.routers import admin, briefing, forecast, reports, requests, spreading, status
 from kraan.settings import Settings, get_settings
 from kraan.store.db import Engine, make_engine, migrate
@@ -54,6 +55,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Kraan",
         version=__version__,
         description="Care-capacity coordination: reports, chain-wide monitor, LNAZ phases.",
+        docs_url=None,  # served offline by kraan.api.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -66,5 +69,6 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(spreading.router)
     app.include_router(briefing.router)
     app.include_router(requests.router)
+    mount_docs(app)
     mount_web(app)
     return app

@@ -12,15 +12,18 @@ from kraan.web import (
     briefing_pages,
     forecast_pages,
     forms,
+    language_pages,
     pages,
     requests_pages,
     spreading_pages,
 )
 from kraan.web.common import WEB_DIR
+from kraan.web.i18n import LocaleMiddleware
 
 
 def mount_web(app: FastAPI) -> None:
     """Static files at /static and the page routes (called by create_app)."""
+    app.add_middleware(LocaleMiddleware)
     app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
     app.include_router(pages.router)
     app.include_router(forms.router)
@@ -28,3 +31,4 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(spreading_pages.router)
     app.include_router(requests_pages.router)
     app.include_router(briefing_pages.router)
+    app.include_router(language_pages.router)

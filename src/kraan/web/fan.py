@@ -11,6 +11,7 @@ from datetime import date
 
 import numpy as np
 
+from kraan.web.i18n import gettext as _
 from kraan.web.svg import Band, HLine, Series, line_chart
 
 
@@ -45,15 +46,15 @@ def fan_chart(
         Band(name, ahead(lo), ahead(hi), colour=colour, opacity=round(float(op), 2))
         for (name, lo, hi), op in zip(intervals, opacities, strict=True)
     ]
-    series = [Series("Reported", [*history, *([None] * n_fc)], colour="#1f2933")]
+    series = [Series(_("Reported"), [*history, *([None] * n_fc)], colour="#1f2933")]
     if n_fc:  # no forecast days (an unreliable forecast): the history alone
-        series.append(Series("Forecast median", ahead(median), colour=colour, dashed=True))
+        series.append(Series(_("Forecast median"), ahead(median), colour=colour, dashed=True))
     return line_chart(
         series,
         width=width,
         height=height,
         title=title,
-        y_label="patients",
+        y_label=_("patients"),
         x_dates=[*history_dates, *forecast_dates],
         marker_date=history_dates[-1] if n_hist else None,
         hlines=hlines,
