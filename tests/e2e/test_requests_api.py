@@ -51,9 +51,7 @@ def api(seeded_engine: Engine) -> Api:
         for name, role, region, locations in USERS:
             uid = create_user(conn, username=name, role=role, now=T0, actor="test",
                               region_code=region, location_codes=locations)  # fmt: skip
-            tokens[name] = {
-                "Authorization": f"Bearer {issue_token(conn, user_id=uid, now=T0, actor='t')}"
-            }  # noqa: E501
+            tokens[name] = {"Authorization": f"Bearer {issue_token(conn, user_id=uid, now=T0, actor='t')}"}  # noqa: E501
     return TestClient(create_app(get_settings(), engine=seeded_engine)), tokens, seeded_engine
 
 

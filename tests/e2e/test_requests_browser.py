@@ -13,9 +13,7 @@ pytestmark = pytest.mark.browser
 
 
 def test_a_coordinator_walks_a_request_up_the_ladder(
-    page: Any,
-    demo: Any,
-    artifacts_dir: Path,  # noqa: F811
+    page: Any, demo: Any, artifacts_dir: Path  # noqa: F811
 ) -> None:
     page.goto("/login?next=/requests%3Fregion%3DAZE")
     page.fill("#username", "coord-aze")

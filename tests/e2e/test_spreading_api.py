@@ -225,7 +225,7 @@ def test_the_spreading_page_shows_flows_fair_share_and_supply(demo: Any, parse: 
 
 def test_coordinators_move_transfers_from_the_page(api: Api) -> None:
     """Buttons only for the moves the role may make; the form needs the session's token."""
-    from kraan.web.pages import csrf_token
+    from kraan.web.common import csrf_token
 
     client, tokens, _ = api
     plan = make_plan(client, tokens["national"])

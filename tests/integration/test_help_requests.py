@@ -166,7 +166,6 @@ def test_two_coordinators_answering_one_request_only_one_wins(
 
 def test_concurrent_deployments_never_exceed_the_request(pg: Engine) -> None:
     rid = _create(pg)  # asks for 3 support workers
-
     def deploy(i: int) -> str:  # noqa: E306
         with pg.begin() as conn:
             store.add_deployment(

@@ -22,7 +22,9 @@ def briefing(
         str | None,
         typer.Option("--as-of", help="YYYY-MM-DD (end of that day) or ISO time; default now."),
     ] = None,
-    output_format: Annotated[str, typer.Option("--format", help="html, pdf, md or json.")] = "html",
+    output_format: Annotated[
+        str, typer.Option("--format", help="html, pdf, md or json.")
+    ] = "html",
     out: Annotated[
         Path | None, typer.Option("--out", help="File to write; default standard output.")
     ] = None,

@@ -28,7 +28,9 @@ def progress_bar(
     if unit:
         columns.append(TextColumn(unit))
     columns.append(TimeRemainingColumn())
-    with Progress(*columns, console=console or Console(stderr=True), transient=transient) as bar:
+    with Progress(
+        *columns, console=console or Console(stderr=True), transient=transient
+    ) as bar:
         task = bar.add_task(label, total=None)
 
         def update(done: int, total: int) -> None:

@@ -38,14 +38,8 @@ from kraan.store.readiness import current_readiness
 from kraan.store.reference import load_regions
 from kraan.store.report_queries import newest_report_at
 
-__all__ = [
-    "BriefingBundle",
-    "BriefingInputError",
-    "briefing_bundle",
-    "build_briefing",
-    "readiness_document",
-    "resolve_as_of",
-]
+__all__ = ["BriefingBundle", "BriefingInputError", "briefing_bundle", "build_briefing",
+           "readiness_document", "resolve_as_of"]
 
 
 class BriefingInputError(ValueError):
@@ -80,6 +74,7 @@ def resolve_as_of(raw: str | None, *, now: datetime, field: str = "as_of") -> tu
     if not EARLIEST <= moment < LATEST:
         raise BriefingInputError(field, "must lie between 2020-01-01 and 2100-01-01")
     return moment, raw
+
 
 
 def readiness_document(conn: Connection, *, as_of: datetime) -> dict[str, Any]:

@@ -58,7 +58,9 @@ def _get(doc: dict[str, Any], pointer: str) -> Any:
     return value
 
 
-def _status_figure(docs: Docs, key: str, unit: str, *parts: object, before: bool = False) -> Figure:
+def _status_figure(
+    docs: Docs, key: str, unit: str, *parts: object, before: bool = False
+) -> Figure:
     doc = docs.status_before if before else docs.status
     param = docs.before_param if before else docs.as_of_param
     where = pointer(*parts)
@@ -300,6 +302,7 @@ def readiness_section(
     return Section("module_readiness", True, (), (table,), tuple(notes)), gaps
 
 
+
 def provenance_notes(status: dict[str, Any]) -> list[Note]:
     notes = []
     national = status["national"]
@@ -311,3 +314,5 @@ def provenance_notes(status: dict[str, Any]) -> list[Note]:
     if national.get("stale"):
         notes.append(Note("provenance_stale", {"count": national["stale"]}))
     return notes
+
+

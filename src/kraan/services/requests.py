@@ -89,13 +89,8 @@ def request_view(
         "stale": is_stale(item, as_of=as_of, stale_after=stale_after),
         "deployed": deployed_by_kind(deployments),
         "answers": [
-            {
-                "rung": int(a.rung),
-                "answer": a.answer.value,
-                "provided": dict(a.provided),
-                "asked": list(a.asked),
-                "at": a.at.isoformat(),
-            }
+            {"rung": int(a.rung), "answer": a.answer.value, "provided": dict(a.provided),
+             "asked": list(a.asked), "at": a.at.isoformat()}
             for a in item.answers
         ],  # fmt: skip
         "msob": {
@@ -158,14 +153,8 @@ def request_views(
             safety_region_code=item.safety_region_code,
         )  # fmt: skip
         out.append(
-            request_view(
-                request_id,
-                item,
-                as_of=as_of,
-                stale_after=stale_after,
-                deployments=deployed.get(request_id, []),
-                detail=detail,
-            )  # fmt: skip
+            request_view(request_id, item, as_of=as_of, stale_after=stale_after,
+                         deployments=deployed.get(request_id, []), detail=detail)  # fmt: skip
         )
     return out
 

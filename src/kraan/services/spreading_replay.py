@@ -24,6 +24,7 @@ from kraan.settings import Settings
 REPLAY_START, REPLAY_END = date(2020, 10, 1), date(2021, 1, 31)
 
 
+
 def region_series(conn: Connection, *, start: date, end: date) -> RegionSeries:
     """IC arrays [region, day] from the store, with each region's centroid and population."""
     from kraan.store.reference import load_locations, load_regions

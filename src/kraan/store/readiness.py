@@ -50,7 +50,9 @@ def record_readiness(
     return int(new_id)
 
 
-def current_readiness(conn: Connection, *, as_of: datetime) -> dict[tuple[str, str], ModuleState]:
+def current_readiness(
+    conn: Connection, *, as_of: datetime
+) -> dict[tuple[str, str], ModuleState]:
     """(region, module) -> the state in force at ``as_of`` (newest valid_from, then newest id)."""
     rows = conn.execute(
         select(

@@ -101,11 +101,8 @@ def context(
         "sections": view.sections(),
         "key_figures": view.key_figures(),
         "decisions": [
-            {
-                "text": view.decision(d),
-                "severity": d.severity,
-                "href": d.source.path if d.source else None,
-            }
+            {"text": view.decision(d), "severity": d.severity,
+             "href": d.source.path if d.source else None}
             for d in doc.decisions
         ],  # fmt: skip
         "provenance": [view.note(n) for n in doc.provenance_notes],

@@ -79,7 +79,8 @@ def _parties(principal: Principal, view: dict[str, Any]) -> list[str]:
     return [
         p.value
         for p in Party
-        if p.value not in done and may_take(principal, view, StepBody(step="vote", party=p.value))  # type: ignore[arg-type]
+        if p.value not in done
+        and may_take(principal, view, StepBody(step="vote", party=p.value))  # type: ignore[arg-type]
     ]
 
 

@@ -57,3 +57,4 @@ def test_no_sql_outside_the_store() -> None:
             elif name != f"sqlalchemy.{short}" or short not in PASS_THROUGH:
                 problems.append(f"{rel}:{line} imports {name}: SQL belongs in kraan/store")
     assert not problems, "\n".join(problems)
+

@@ -129,7 +129,9 @@ def get_transfers(
     end: Annotated[date | None, Query(description="last day (inclusive)")] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        rows = store.list_transfers(conn, day=day, region=region, state=state, start=start, end=end)
+        rows = store.list_transfers(
+            conn, day=day, region=region, state=state, start=start, end=end
+        )
     return [t.as_dict() for t in rows]
 
 

@@ -74,7 +74,9 @@ def decisions(inputs: DecisionInputs) -> list[Decision]:
         if not c.reliable:
             continue  # no warning from a forecast that says it is not reliable
         if c.above_now:
-            out.append(Decision("above_capacity", "high", _crossing(c, None), c.source))
+            out.append(
+                Decision("above_capacity", "high", _crossing(c, None), c.source)
+            )
         elif c.median_days is not None and c.median_days <= inputs.horizon_days:
             out.append(Decision("crossing", "high", _crossing(c, c.median_days), c.source))
         elif c.upper90_days is not None and c.upper90_days <= inputs.horizon_days:
@@ -115,7 +117,9 @@ def _crossing(c: Crossing, days: int | None) -> dict[str, str | int | float | No
     return {"target": c.target, "label": c.label, "beds": round(c.beds), "days": days}
 
 
-def next_meeting(as_of: datetime, *, weekday: int, hour: int, minute: int, zone: str) -> datetime:
+def next_meeting(
+    as_of: datetime, *, weekday: int, hour: int, minute: int, zone: str
+) -> datetime:
     """The first weekly consultation strictly after ``as_of`` (naive UTC in, naive UTC out).
 
     Seed 000: the consultation met on Mondays at 16:00 (21 and 28 December 2020).
