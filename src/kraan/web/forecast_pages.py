@@ -116,6 +116,9 @@ def _level(
         "target": target,
         "title": _(TITLES[target]),
         "doc": doc,
+        # the same numbers as the API, on the figure (one forecast: page = API = CLI)
+        "median": ",".join(f"{row['median']:g}" for row in doc["occupancy"]),
+        "upper90": ",".join(f"{row['quantiles']['0.95']:g}" for row in doc["occupancy"]),
         "chart": svg,
         "off_chart": off_chart,
         "warnings": [c for c in doc["capacities"] if c["kind"] in WARN_KINDS and _warns(c)],

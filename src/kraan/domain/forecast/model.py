@@ -219,7 +219,7 @@ def forecast_at(
             f"origin index {origin} outside {series.first_origin()}..{len(series) - 1}: "
             "the forecast needs 14 days of census up to the origin"
         )
-    raw = raw_kraan_at(series, origin, params, keep_samples=True)
+    raw = raw_kraan_at(series, origin, params, keep_samples=True, memo=memo)
     past = calibration_window(series, origin, params)
     h, q = raw.occupancy.shape
     occ_past = np.full((past.size, h, q), np.nan)
