@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 $(STAMP): pyproject.toml
 	test -d $(VENV) || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
-	$(BIN)/pip install --quiet -e '.[dev]'
+	$(BIN)/pip install --quiet -e '.[dev,sim]'
 	touch $(STAMP)
 
 demo: $(STAMP)
@@ -26,11 +26,12 @@ test: $(STAMP) lint
 	$(BIN)/pytest -q
 
 bench: $(STAMP)
-	$(BIN)/pip install --quiet -e '.[dev,bench]'
+	$(BIN)/pip install --quiet -e '.[dev,sim,bench]'
 	$(BIN)/python bench/bench_ingest.py
 	$(BIN)/python bench/bench_monitor.py
 	$(BIN)/python bench/bench_backtest.py
 	$(BIN)/python bench/bench_spread.py
+	$(BIN)/python bench/bench_simulate.py
 
 # Page translations (docs/i18n.md): collect the marked strings, merge them into the
 # catalogs, then compile the .mo files that are committed next to the .po files.

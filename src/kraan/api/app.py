@@ -8,7 +8,16 @@ from fastapi.responses import JSONResponse
 
 from kraan import __version__
 from kraan.api.docs import mount_docs
-from kraan.api.routers import admin, briefing, forecast, reports, requests, spreading, status
+from kraan.api.routers import (
+    admin,
+    briefing,
+    forecast,
+    reports,
+    requests,
+    simulation,
+    spreading,
+    status,
+)
 from kraan.settings import Settings, get_settings
 from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
@@ -69,6 +78,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(spreading.router)
     app.include_router(briefing.router)
     app.include_router(requests.router)
+    app.include_router(simulation.router)
     mount_docs(app)
     mount_web(app)
     return app

@@ -19,7 +19,17 @@ from __future__ import annotations
 
 import typer
 
-from kraan.cli import briefing, demo, forecast, imports, requests, spread, status, token
+from kraan.cli import (
+    briefing,
+    demo,
+    forecast,
+    imports,
+    requests,
+    simulate,
+    spread,
+    status,
+    token,
+)
 
 app = typer.Typer(
     help="Kraan: care-capacity coordination in an epidemic surge.",
@@ -39,6 +49,7 @@ app.command("spread")(spread.spread)
 app.command("spread-eval")(spread.evaluate)
 app.add_typer(requests.app, name="requests")
 app.command("briefing")(briefing.briefing)
+app.command("simulate")(simulate.simulate)
 
 
 def main(argv: list[str] | None = None) -> None:

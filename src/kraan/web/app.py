@@ -15,6 +15,7 @@ from kraan.web import (
     language_pages,
     pages,
     requests_pages,
+    simulation_pages,
     spreading_pages,
 )
 from kraan.web.common import WEB_DIR
@@ -30,5 +31,6 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(forecast_pages.router)
     app.include_router(spreading_pages.router)
     app.include_router(requests_pages.router)
+    app.include_router(simulation_pages.router)
     app.include_router(briefing_pages.router)
     app.include_router(language_pages.router)
