@@ -216,7 +216,13 @@ class ForecastSource:
         return list(self.totals.region_codes)
 
     def get(self, target: str, region: str | None = None) -> LiveForecast:
-        """The cached forecast, or ForecastError saying why there is none."""
+        """The cached forecast, or ForecastError saying why there is none.
+
+        Stable interface (the spreading snapshot calls it): ``get(target, region=None)`` ->
+        :class:`LiveForecast`. Check ``live.forecast.result.reliable`` before planning on
+        it: an unreliable forecast (too short a history, a failed fit) has no calibrated
+        band and answers no capacity question (``result.unreliable`` says why).
+        """
         if target not in _LEVEL_NAMES:
             raise ForecastError("target", f"target must be 'ic' or 'ward', not {target!r}")
         area = region or NATIONAL
