@@ -102,13 +102,6 @@ class Settings(BaseSettings):
         description="The CCV norm: 5 months regular + 3 months peak use (seed 002, item 10).",
     )
 
-<<<<<<< HEAD
-    # --- forecasts (docs/forecasting.md, "Speed") ---
-    forecast_warmup: bool = Field(
-        True,
-        description="kraan serve computes the raw forecasts of every stored day in a "
-        "background thread, so the first outlook of any date is quick.",
-=======
     # --- care at home and prevention (issue 10; docs/home-monitoring.md, docs/early-warning.md) ---
     home_triage_protocol_file: Path = Field(
         PACKAGE_DATA / "care_at_home" / "home_triage_protocol.json",
@@ -142,7 +135,13 @@ class Settings(BaseSettings):
     )
     small_number_threshold: int = Field(
         5, description="Aggregates outside a practice or team show counts below this as '<5'."
->>>>>>> main
+    )
+
+    # --- forecasts (docs/forecasting.md, "Speed") ---
+    forecast_warmup: bool = Field(
+        True,
+        description="kraan serve computes the raw forecasts of every stored day in a "
+        "background thread, so the first outlook of any date is quick.",
     )
 
     # --- access ---
