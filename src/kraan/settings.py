@@ -130,6 +130,13 @@ class Settings(BaseSettings):
         5, description="Aggregates outside a practice or team show counts below this as '<5'."
     )
 
+    # --- forecasts (docs/forecasting.md, "Speed") ---
+    forecast_warmup: bool = Field(
+        True,
+        description="kraan serve computes the raw forecasts of every stored day in a "
+        "background thread, so the first outlook of any date is quick.",
+    )
+
     # --- access ---
     session_cookie: str = "kraan_session"
     token_bytes: int = 32
