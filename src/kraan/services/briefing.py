@@ -10,15 +10,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
 
+from kraan.domain.bounds import RANGE_TEXT
 from kraan.domain.briefing.model import Briefing, Source
 from kraan.domain.briefing.readiness import READINESS_MODULES, matrix
 from kraan.domain.briefing.rules import DecisionInputs, decisions, next_meeting
 from kraan.domain.model import Region
+from kraan.domain.moments import parse_moment
 from kraan.services.briefing_extras import extra_sections
 from kraan.services.briefing_sections import (
     Docs,
@@ -63,13 +65,10 @@ def resolve_as_of(raw: str | None, *, now: datetime, field: str = "as_of") -> tu
         return moment, moment.isoformat()
     raw = raw.strip()
     try:
-        if len(raw) == 10:
-            moment = datetime.combine(date.fromisoformat(raw), time(23, 59, 59))
-        else:
-            moment = datetime.fromisoformat(raw)
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(UTC).replace(tzinfo=None)
-    except ValueError:
+        moment = parse_moment(raw)  # a date alone: the end of that Dutch day
+    except ValueError as error:
+        if str(error) == RANGE_TEXT:  # parse_moment refuses moments outside 2020..2100
+            raise BriefingInputError(field, "must lie between 2020-01-01 and 2100-01-01") from None
         raise BriefingInputError(field, "use YYYY-MM-DD or an ISO 8601 date-time") from None
     if not EARLIEST <= moment < LATEST:
         raise BriefingInputError(field, "must lie between 2020-01-01 and 2100-01-01")
@@ -151,7 +150,7 @@ def briefing_bundle(
         forecasts=docs_forecasts,
     )
     summary, crossings = summary_section(docs)
-    extras = extra_sections(conn, as_of=as_of, as_of_param=as_of_param)
+    extras = extra_sections(conn, as_of=as_of, as_of_param=as_of_param, settings=settings)
     readiness, gaps = readiness_section(conn, docs, as_of)
     sections = [
         summary,

@@ -6,7 +6,9 @@ Terms follow the seeds (fase, ontlabeld, kliniek, IC, ROAZ, LCPS) and
 
 from __future__ import annotations
 
-from kraan.web.i18n import N_
+from datetime import datetime
+
+from kraan.web.i18n import N_, fmt_datetime
 from kraan.web.i18n import gettext as _
 
 STATUS = {
@@ -162,4 +164,9 @@ def audit_value(key: str, value: object) -> str:
     if key == "care_level":
         return level_label(value)
     text = str(value)
+    if len(text) >= 16 and text[10:11] in ("T", " ") and text[:4].isdigit():
+        try:  # a moment: Europe/Amsterdam with its zone, as every time on a page
+            return fmt_datetime(datetime.fromisoformat(text))
+        except ValueError:
+            pass
     return text.replace("_", " ") if text.replace("_", "").isalpha() else text

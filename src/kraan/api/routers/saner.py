@@ -86,7 +86,12 @@ def _subject(value: str | None) -> tuple[str, str]:
     return kinds[kind.lower()], code
 
 
-@router.get("/MeasureReport", summary="Kraan's figures as SANER MeasureReports (Bundle)")
+@router.get(
+    "/MeasureReport",
+    summary="Kraan's figures as SANER MeasureReports (Bundle)",
+    responses={200: {"content": {FHIR_JSON: {"schema": {"type": "object"}}},
+                     "description": "A searchset Bundle of MeasureReports"}},  # fmt: skip
+)
 def get_measure_reports(
     engine: EngineDep,
     principal: OptionalPrincipalDep,
