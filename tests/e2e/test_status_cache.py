@@ -59,3 +59,17 @@ def test_now_is_one_key_for_a_few_seconds() -> None:
     moment = datetime(2020, 12, 21, 8, 0, 17, 500)
     assert now_bucket(moment, 10) == datetime(2020, 12, 21, 8, 0, 10)
     assert now_bucket(moment, 1) == datetime(2020, 12, 21, 8, 0, 17)
+
+
+def test_pages_answer_304_to_a_matching_etag(seeded_engine: Engine) -> None:
+    client, _, _ = make_api(seeded_engine)
+    for path in ("/glossary", f"/?as_of={AS_OF[:10]}"):
+        first = client.get(path)
+        assert first.status_code == 200
+        assert first.headers["cache-control"] == "private, no-cache"
+        again = client.get(path, headers={"If-None-Match": first.headers["etag"]})
+        assert again.status_code == 304 and not again.content
+        assert again.headers["etag"] == first.headers["etag"]
+        assert "frame-ancestors" in again.headers["content-security-policy"]
+    other = client.get("/glossary", headers={"If-None-Match": 'W/"nope"'})
+    assert other.status_code == 200 and other.content

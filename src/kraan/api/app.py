@@ -7,6 +7,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 
 from kraan import __version__
+from kraan.api.conditional import ConditionalPages
 from kraan.api.docs import mount_docs
 from kraan.api.guard import Guard
 from kraan.api.problems import document_problems
@@ -108,6 +109,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.add_exception_handler(ConcurrentWriteError, _concurrent_write)
     app.add_exception_handler(DataError, _data_error)
     app.add_exception_handler(IntegrityError, _integrity_error)
+    app.add_middleware(ConditionalPages)
     app.add_middleware(Guard, settings=settings)
     app.include_router(reports.router)
     app.include_router(status.router)
