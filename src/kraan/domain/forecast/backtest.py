@@ -76,8 +76,7 @@ def run_backtest(
     raw_origins = np.arange(start_raw, last + 1, dtype=np.int64)
     raws = np.empty((raw_origins.size, params.horizon, 9))
     truth = series.truth()
-    for pos, origin in enumerate(raw_origins):
-        origin = int(origin)
+    for pos, origin in enumerate(raw_origins.tolist()):
         raw = None
         if KRAAN in methods:
             try:
