@@ -1,4 +1,11 @@
-"""API schemas (XCreate / XRead). Field limits here give one 422 message per field."""
+"""API schemas (XCreate / XRead): types and shapes, one 422 message per field.
+
+The numeric limits (beds and admissions per level, batch size) are not repeated here:
+they come from ``Settings`` (``KRAAN_MAX_BEDS_PER_LEVEL``, ``KRAAN_MAX_ADMISSIONS_24H``,
+``KRAAN_MAX_BATCH_SIZE``; DIVI defaults in data/public_figures.json) and are checked in
+one place each: the counts by ``kraan.domain.validation`` (422, one message per field,
+logged as a rejection), the batch size by the batch route (413).
+"""
 
 from __future__ import annotations
 
@@ -15,21 +22,19 @@ from kraan.domain.model import (
     Restriction,
 )
 
-Count = Field(ge=0, le=999, strict=True)
-
 
 class LevelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     care_level: CareLevel
-    staffed_beds: int = Field(ge=0, le=999, description="Open beds with staff and equipment.")
-    covid_occupied: int = Field(ge=0, le=999)
-    ontlabeld_occupied: int = Field(0, ge=0, le=999, description="COVID, no longer infectious.")
-    non_covid_occupied: int = Field(0, ge=0, le=999)
-    covid_admissions_24h: int | None = Field(None, ge=0, le=999)
+    staffed_beds: int = Field(ge=0, description="Open beds with staff and equipment.")
+    covid_occupied: int = Field(ge=0)
+    ontlabeld_occupied: int = Field(0, ge=0, description="COVID, no longer infectious.")
+    non_covid_occupied: int = Field(0, ge=0)
+    covid_admissions_24h: int | None = Field(None, ge=0)
     status: LevelStatus | None = None
     restrictions: list[Restriction] = Field(default_factory=list)
-    emergency_reserve_7d: int | None = Field(None, ge=0, le=999)
+    emergency_reserve_7d: int | None = Field(None, ge=0)
     overflow: bool = Field(False, description="Occupancy above staffed beds is real (overflow).")
 
     def to_domain(self) -> LevelReport:
@@ -75,7 +80,9 @@ class ReportCreate(BaseModel):
 class BatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reports: list[ReportCreate] = Field(min_length=1, max_length=5000)
+    reports: list[ReportCreate] = Field(
+        min_length=1, description="At most KRAAN_MAX_BATCH_SIZE reports (default 5,000)."
+    )
 
 
 class DeclarationCreate(BaseModel):

@@ -31,7 +31,7 @@ from kraan.store.reports import latest_reports, report_range
 from kraan.store.series import daily_totals
 from kraan.web.common import DECLARABLE, map_geometry, query, read_as_of, render
 from kraan.web.geo import region_map_svg
-from kraan.web.svg import HLine, Series, line_chart
+from kraan.web.svg import HLine, Series, fmt_number, line_chart
 
 router = APIRouter(include_in_schema=False)
 
@@ -80,8 +80,8 @@ def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) 
     for level, title in ((CareLevel.IC, "Intensive care (IC)"), (CareLevel.WARD, "Nursing ward")):
         hlines = (
             [
-                HLine(IC_SCALE_UP_BEDS, "1,350 plan"),
-                HLine(IC_MAX_BEDS, "1,700 max"),
+                HLine(IC_SCALE_UP_BEDS, f"{fmt_number(IC_SCALE_UP_BEDS)} plan"),
+                HLine(IC_MAX_BEDS, f"{fmt_number(IC_MAX_BEDS)} max"),
             ]
             if level is CareLevel.IC and region is None
             else []
