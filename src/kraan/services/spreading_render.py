@@ -7,14 +7,14 @@ area's fair share now, as forecast and after the plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, fields
 from typing import Any
 
 import numpy as np
 
 from kraan.domain.spreading.fairshare import fair_share, summarise
-from kraan.domain.spreading.model import Area, Plan, SpreadSettings
+from kraan.domain.spreading.model import Area, Plan, SpreadSettings, Transfer
 from kraan.domain.spreading.solve import solve_plan
 from kraan.services.spreading_parse import parse_document
 
@@ -71,6 +71,15 @@ def plan_document(areas: Sequence[Area], settings: SpreadSettings, plan: Plan) -
         "patient_km": round(plan.patient_km, 1),
         "areas": rows,
     }
+
+
+def plan_transfers(result: Mapping[str, Any]) -> tuple[Transfer, ...]:
+    """The transfers of a plan document's ``plan`` rows (the inverse of ``plan_document``)."""
+    return tuple(
+        Transfer(int(row["day"]), str(row["from"]), str(row["to"]), int(row["patients"]),
+                 str(row.get("patient_class", "ic")))
+        for row in result.get("plan", [])
+    )  # fmt: skip
 
 
 def solve_document(document: Any) -> dict:  # type: ignore[type-arg]
