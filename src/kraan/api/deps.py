@@ -65,7 +65,8 @@ OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
 
 def parse_as_of(value: str | None) -> datetime | None:
-    """A date alone means the end of that day: the picture as it stood that day."""
+    """A date alone means the end of that day in the Netherlands (Europe/Amsterdam):
+    the picture as it stood that day. Returned as naive UTC, as stored."""
     if value is None or value == "":
         return None
     try:

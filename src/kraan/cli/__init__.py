@@ -19,7 +19,19 @@ from __future__ import annotations
 
 import typer
 
-from kraan.cli import demo, forecast, imports, requests, spread, status, token
+from kraan.cli import (
+    briefing,
+    demo,
+    forecast,
+    home,
+    imports,
+    requests,
+    simulate,
+    spread,
+    status,
+    token,
+    vaccination,
+)
 
 app = typer.Typer(
     help="Kraan: care-capacity coordination in an epidemic surge.",
@@ -38,6 +50,10 @@ app.command("forecast")(forecast.forecast)
 app.command("spread")(spread.spread)
 app.command("spread-eval")(spread.evaluate)
 app.add_typer(requests.app, name="requests")
+app.command("briefing")(briefing.briefing)
+app.command("simulate")(simulate.simulate)
+app.add_typer(vaccination.app, name="vaccination")
+app.add_typer(home.app, name="home")
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -45,6 +45,11 @@ def demo(
             f"[bold]{result['coordinator_password']}[/] (shown once; only a hash is stored).\n"
             f"API token: {result['coordinator_token']}"
         )
+    for who in ("nurse", "gp"):  # care at home (issue 10): demo control-centre nurse and GP
+        if f"{who}_password" in result:
+            console.print(
+                f"Log in as [bold]{who}[/] with password [bold]{result[f'{who}_password']}[/]."
+            )
     if serve_after:
         serve(db=db)
 

@@ -25,10 +25,22 @@ from fastapi.templating import Jinja2Templates
 
 from kraan.api.deps import parse_as_of, utc_now
 from kraan.domain.access import Principal
-from kraan.domain.indicators import format_indicator
 from kraan.domain.phases import RegionStatus
 from kraan.settings import Settings
+from kraan.web import labels
 from kraan.web.geo import load_topology, region_outlines, region_paths
+from kraan.web.i18n import (
+    LANGUAGES,
+    SWITCH,
+    current_language,
+    data_text,
+    fmt_date,
+    fmt_datetime,
+    fmt_decimal,
+    fmt_percent,
+    fmt_signed,
+)
+from kraan.web.i18n import gettext as _
 from kraan.web.svg import fmt_number
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -43,16 +55,43 @@ def _num(value: float | None) -> str:
 
 
 def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
+    return "–" if value is None else fmt_percent(value)
 
 
 def _indicator(value: float | None) -> str:
-    """Same rule as the status explanation: shares as %, other values with one decimal."""
-    return format_indicator(value, missing="–")
+    """Same rule as the status explanation (domain.indicators.format_indicator): shares
+    as %, other values with one decimal; in the page's language."""
+    if value is None or value != value:
+        return "–"
+    return fmt_percent(value) if abs(value) <= 2 else fmt_decimal(value)
 
 
-templates.env.filters.update(num=_num, pct=_pct, indicator=_indicator)
-templates.env.globals.update(status_label=lambda s: RegionStatus(s).label)
+# Dutch first (docs/i18n.md): gettext in every template, words for every internal code.
+templates.env.add_extension("jinja2.ext.i18n")
+templates.env.install_gettext_translations(SWITCH, newstyle=True)  # type: ignore[attr-defined]
+templates.env.filters.update(
+    num=_num,
+    pct=_pct,
+    indicator=_indicator,
+    dt=fmt_datetime,
+    date=fmt_date,
+    dec=fmt_decimal,
+    signed=fmt_signed,
+    tr_data=data_text,
+)
+templates.env.globals.update(
+    status_label=labels.status_label,
+    status_short=labels.status_short,
+    provenance_label=labels.provenance_label,
+    level_label=labels.level_label,
+    level_status_label=labels.level_status_label,
+    kind_label=labels.kind_label,
+    role_label=labels.role_label,
+    transfer_state_label=labels.transfer_state_label,
+    data_text=data_text,
+    current_language=current_language,
+    languages=LANGUAGES,
+)
 
 
 # ---- request helpers -------------------------------------------------------------------
@@ -64,7 +103,11 @@ def read_as_of(request: Request) -> tuple[datetime, str, str | None]:
     try:
         moment = parse_as_of(raw or None)
     except HTTPException:
-        return utc_now(), "", f"'{raw}' is not a date (use YYYY-MM-DD); showing now instead."
+        return (
+            utc_now(),
+            "",
+            _("'%(raw)s' is not a date (use YYYY-MM-DD); showing now instead.", raw=raw),
+        )
     return (moment or utc_now()), raw if moment else "", None
 
 
@@ -127,6 +170,9 @@ def render(
         "prev_day": (day - timedelta(days=1)).isoformat(),
         "next_day": (day + timedelta(days=1)).isoformat(),
         "path": request.url.path,
+        "lang": current_language(),
+        "here": request.url.path
+        + query(**{k: v for k, v in request.query_params.items() if k != "lang"}),
     }
     return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 

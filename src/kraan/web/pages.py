@@ -31,6 +31,9 @@ from kraan.store.reports import latest_reports, report_range
 from kraan.store.series import daily_totals
 from kraan.web.common import DECLARABLE, map_geometry, query, read_as_of, render
 from kraan.web.geo import region_map_svg
+from kraan.web.i18n import fmt_date, fmt_datetime, local
+from kraan.web.i18n import gettext as _
+from kraan.web.labels import status_label
 from kraan.web.svg import HLine, Series, fmt_number, line_chart
 
 router = APIRouter(include_in_schema=False)
@@ -46,12 +49,20 @@ def _data_notice(
 ) -> dict[str, str] | None:
     """Tell the coordinator when the picture is empty or old, and offer the newest day."""
     if as_of < first:
-        text = f"No reports on or before {as_of:%d %b %Y}; reports run from {first:%d %b %Y}"
+        text = _(
+            "No reports on or before %(day)s; reports run from %(first)s",
+            day=fmt_date(local(as_of).date()),
+            first=fmt_date(local(first).date()),
+        )
     elif as_of - last > settings.stale_after:
-        text = f"The newest report is from {last:%d %b %Y %H:%M}: every figure below is stale"
+        text = _(
+            "The newest report is from %(moment)s: every figure below is stale",
+            moment=fmt_datetime(last),
+        )
     else:
         return None
-    return {"text": text, "href": query(as_of=last.date().isoformat()), "day": f"{last:%d %b %Y}"}
+    day = local(last).date()
+    return {"text": text, "href": query(as_of=day.isoformat()), "day": fmt_date(day)}
 
 
 def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) -> dict[str, Any]:
@@ -77,27 +88,33 @@ def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) 
         return [int(v) if r > 0 else None for v, r in zip(values, reporting, strict=True)]
 
     charts: dict[str, str] = {}
-    for level, title in ((CareLevel.IC, "Intensive care (IC)"), (CareLevel.WARD, "Nursing ward")):
+    titles = (
+        (CareLevel.IC, _("Intensive care (IC)")),
+        (CareLevel.WARD, _("Nursing ward (kliniek)")),
+    )
+    for level, title in titles:
         hlines = (
             [
-                HLine(IC_SCALE_UP_BEDS, f"{fmt_number(IC_SCALE_UP_BEDS)} plan"),
-                HLine(IC_MAX_BEDS, f"{fmt_number(IC_MAX_BEDS)} max"),
+                HLine(IC_SCALE_UP_BEDS, _("%(n)s plan", n=fmt_number(IC_SCALE_UP_BEDS))),
+                HLine(IC_MAX_BEDS, _("%(n)s max", n=fmt_number(IC_MAX_BEDS))),
             ]
             if level is CareLevel.IC and region is None
             else []
         )
         charts[level.value] = line_chart(
             [
-                Series("COVID", line(level, "covid"), colour="#d55e00", fill=True),
+                Series(_("COVID"), line(level, "covid"), colour="#d55e00", fill=True),
                 Series(
-                    "All occupied", line(level, "covid", "ontlabeld", "non_covid"), colour="#0072b2"
+                    _("All occupied"),
+                    line(level, "covid", "ontlabeld", "non_covid"),
+                    colour="#0072b2",
                 ),
-                Series("Staffed beds", line(level, "staffed"), colour="#1f2933", dashed=True),
+                Series(_("Staffed beds"), line(level, "staffed"), colour="#1f2933", dashed=True),
             ],
             width=600,
             height=270,
             title=title,
-            y_label="beds",
+            y_label=_("beds"),
             x_dates=totals.days,
             marker_date=end,
             hlines=hlines,
@@ -119,8 +136,8 @@ def _map(settings: Settings, overview: Overview, doc: dict[str, Any], carry: str
         labels={r["code"]: r["name"] for r in doc["regions"]},
         links={code: f"/regions/{code}{query(as_of=carry)}" for code in paths},
         outlines=outlines,
-        status_labels={s.value: s.label for s in RegionStatus},
-        title="Regional status (ROAZ regions)",
+        status_labels={s.value: status_label(s) for s in RegionStatus},
+        title=_("Regional status (ROAZ regions)"),
     )
 
 
@@ -164,6 +181,7 @@ def overview_page(
         national=doc["national"],
         rows=_region_rows(doc),
         map_svg=_map(settings, overview, doc, carry),
+        roaz_note=_("ROAZ borders approximated from safety regions (editable data)."),
         trend=trend,
         synthetic=sum(1 for _, loc in overview.locations if loc.synthetic),
         status_counts={s.value: n for s, n in overview.phase.counts.items() if n},
@@ -239,8 +257,8 @@ def region_view(
                 status_code=404,
                 as_of=as_of,
                 carry=carry,
-                title="Unknown region",
-                message=f"There is no ROAZ region with code '{code}'.",
+                title=_("Unknown region"),
+                message=_("There is no ROAZ region with code '%(code)s'.", code=code),
             )
         first, last = report_range(conn)
         locations = _locations(conn, overview, code, settings)

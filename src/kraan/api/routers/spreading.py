@@ -131,9 +131,13 @@ def get_transfers(
     day: date | None = None,
     region: str | None = None,
     state: Annotated[States | None, Query()] = None,
+    start: Annotated[date | None, Query(description="first day (inclusive)")] = None,
+    end: Annotated[date | None, Query(description="last day (inclusive)")] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        rows = store.list_transfers(conn, day=day, region=region, state=state)
+        rows = store.list_transfers(
+            conn, day=day, region=region, state=state, start=start, end=end
+        )
     return [t.as_dict() for t in rows]
 
 
@@ -150,10 +154,15 @@ def get_transfer(transfer_id: int, engine: EngineDep) -> dict[str, Any]:
 
 @router.get("/offers", summary="Bed offers by day and region")
 def get_offers(
-    engine: EngineDep, day: date | None = None, region: str | None = None
+    engine: EngineDep,
+    day: date | None = None,
+    region: str | None = None,
+    start: Annotated[date | None, Query(description="first day (inclusive)")] = None,
+    end: Annotated[date | None, Query(description="last day (inclusive)")] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        return [o.as_dict() for o in store.list_offers(conn, day=day, region=region)]
+        offers = store.list_offers(conn, day=day, region=region, start=start, end=end)
+    return [o.as_dict() for o in offers]
 
 
 @router.post("/offers", status_code=201, summary="Offer free beds (the region's coordinator)")
