@@ -18,12 +18,11 @@ from pydantic import BaseModel, ConfigDict, Field
 from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, parse_as_of, utc_now
 from kraan.domain.access import can_offer_beds, can_plan_spreading
 from kraan.domain.spreading.solve import SpreadInputError
-from kraan.domain.spreading.workflow import InvalidTransition, planned_transfers
+from kraan.domain.spreading.workflow import InvalidTransition
 from kraan.services import transfers as transfer_service
 from kraan.services.spreading import (
     capped_document,
     export_snapshot,
-    plan_transfers,
     solve_document,
 )
 from kraan.services.transfers import TransferRefused, refusal
@@ -99,10 +98,9 @@ async def create_plan(
     document = capped_document(document)
     result = await solve_capped(document)
     with engine.begin() as conn:
-        plan_id, ids = store.create_plan(
+        plan_id, ids = transfer_service.store_plan(
             conn, as_of=as_of or now, settings=document["settings"], result=result,
-            transfers=planned_transfers(plan_transfers(result)), actor=principal.username,
-            now=now,
+            actor=principal.username, now=now,
         )  # fmt: skip
         created = store.list_transfers(conn, plan_id=plan_id)
     return {
