@@ -273,3 +273,12 @@ def test_status_contract(api) -> None:  # type: ignore[no-untyped-def]
     assert earlier.json()["national"]["ic"]["covid"] == 0
     bad = client.get("/api/v1/status", params={"as_of": "21-12-2020"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "as_of"
+
+
+def test_openapi_documents_the_bearer_scheme(demo) -> None:  # type: ignore[no-untyped-def]
+    """Auth shows in OpenAPI: one HTTP bearer scheme, required by the routes that read a token."""
+    document = TestClient(demo.app).get("/openapi.json").json()
+    scheme = document["components"]["securitySchemes"]["token"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    operations = [op for path in document["paths"].values() for op in path.values()]
+    assert any(op.get("security") == [{"token": []}] for op in operations)
