@@ -282,3 +282,19 @@ def test_openapi_documents_the_bearer_scheme(demo) -> None:  # type: ignore[no-u
     assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
     operations = [op for path in document["paths"].values() for op in path.values()]
     assert any(op.get("security") == [{"token": []}] for op in operations)
+
+
+def test_documented_responses_match_the_real_ones(demo) -> None:  # type: ignore[no-untyped-def]
+    """The models in /openapi.json describe what the routes really return."""
+    from pydantic import TypeAdapter
+
+    from kraan.api.responses import LocationDocument, Region, StatusDocument
+
+    client = TestClient(demo.app)
+    status = client.get("/api/v1/status", params={"as_of": "2020-12-21"}).json()
+    StatusDocument.model_validate(status, strict=True)
+    TypeAdapter(list[Region]).validate_python(client.get("/api/v1/regions").json())
+    TypeAdapter(list[LocationDocument]).validate_python(client.get("/api/v1/locations").json())
+    schema = client.get("/openapi.json").json()
+    ok = schema["paths"]["/api/v1/status"]["get"]["responses"]["200"]["content"]
+    assert ok["application/json"]["schema"] == {"$ref": "#/components/schemas/StatusDocument"}

@@ -8,6 +8,7 @@ from typing import Any
 from fastapi import APIRouter, HTTPException
 
 from kraan.api.deps import AsOfDep, EngineDep, SettingsDep
+from kraan.api.responses import LocationDocument, Region, StatusDocument, documented
 from kraan.domain.model import MONITORED_LEVELS
 from kraan.services.contract import status_document
 from kraan.services.overview import build_overview
@@ -17,13 +18,23 @@ from kraan.store.series import FIELDS, daily_totals
 router = APIRouter(prefix="/api/v1", tags=["monitor"])
 
 
-@router.get("/status", summary="National phase and regional picture at as_of (the CLI contract)")
+@router.get(
+    "/status",
+    summary="National phase and regional picture at as_of (the CLI contract)",
+    responses=documented(StatusDocument),
+    response_model=None,
+)
 def get_status(as_of: AsOfDep, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
     with engine.connect() as conn:
         return status_document(build_overview(conn, as_of=as_of, settings=settings))
 
 
-@router.get("/regions", summary="ROAZ regions (an approximation; editable data)")
+@router.get(
+    "/regions",
+    summary="ROAZ regions (an approximation; editable data)",
+    responses=documented(list[Region]),
+    response_model=None,
+)
 def get_regions(engine: EngineDep) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return [
@@ -38,7 +49,12 @@ def get_regions(engine: EngineDep) -> list[dict[str, Any]]:
         ]
 
 
-@router.get("/locations", summary="Care locations (synthetic where flagged)")
+@router.get(
+    "/locations",
+    summary="Care locations (synthetic where flagged)",
+    responses=documented(list[LocationDocument]),
+    response_model=None,
+)
 def get_locations(engine: EngineDep, region: str | None = None) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         located = load_locations(conn)

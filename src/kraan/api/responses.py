@@ -1,0 +1,114 @@
+"""Response documents of the API as pydantic models, for OpenAPI and for the tests.
+
+The routes attach them with ``responses={200: {"model": ...}}``: ``/openapi.json``
+documents the shape, while the JSON itself is written exactly as before (the contracts
+in docs/ are byte-stable; a ``response_model`` would re-serialise it). The e2e tests
+validate real responses against these models, so documentation and output cannot drift.
+Models allow extra keys: contracts may gain keys, never lose or rename them.
+"""
+
+from __future__ import annotations
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class _Open(BaseModel):
+    model_config = ConfigDict(extra="allow")
+
+
+class LevelFigures(_Open):
+    covid: int
+    ontlabeld: int
+    non_covid: int
+    staffed: int
+    admissions_24h: int
+    occupancy: float | None = Field(description="Occupied / staffed, 4 decimals; null: no beds.")
+    abroad: int | None = Field(None, description="National IC only: COVID patients abroad.")
+
+
+class Declared(_Open):
+    status: str
+    reason: str
+    by: str
+    at: str
+
+
+class PlaybookModule(_Open):
+    code: str
+    name: str
+    mandatory: bool
+
+
+class Playbook(_Open):
+    governance: str
+    financing: str
+    definition: str
+    modules: list[PlaybookModule]
+
+
+class NationalStatus(_Open):
+    phase: str = Field(description="LNAZ phase 1A..3.")
+    phase_explanation: str
+    ic: LevelFigures
+    ward: LevelFigures
+    elv_vvt: LevelFigures
+    coverage: float | None
+    stale: int
+    imputed: bool
+    provenance: list[str]
+    synthetic_locations: bool
+    playbook: Playbook | None
+
+
+class RegionStatus(_Open):
+    code: str
+    name: str
+    status: str
+    computed_status: str
+    declared: Declared | None
+    explanation: list[str]
+    ic: LevelFigures
+    ward: LevelFigures
+    elv_vvt: LevelFigures
+    coverage: float | None
+    reporting: int
+    expected: int
+    stale: list[str]
+    imputed: bool
+    provenance: list[str]
+    synthetic_locations: bool
+    staff_absence_pct: float | None
+
+
+class StatusDocument(_Open):
+    """``GET /api/v1/status`` and ``kraan status --format json`` (docs/status-contract.md)."""
+
+    as_of: str
+    national: NationalStatus
+    regions: list[RegionStatus]
+    criteria_version: str
+
+
+class Region(_Open):
+    code: str
+    name: str
+    safety_regions: list[str]
+    population: int
+    approximation: bool
+
+
+class LocationDocument(_Open):
+    code: str
+    name: str
+    kind: str
+    region_code: str
+    safety_region_code: str
+    lat: float
+    lon: float
+    planned_beds: dict[str, int]
+    synthetic: bool
+
+
+def documented(model: object, code: int = 200) -> dict[int | str, dict[str, object]]:
+    """``responses=`` for a route: the model documents the JSON of status ``code``."""
+    return {code: {"model": model}}
