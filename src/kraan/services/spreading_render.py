@@ -11,10 +11,8 @@ from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, fields
 from typing import Any
 
-import numpy as np
-
 from kraan.domain.spreading.fairshare import fair_share, summarise
-from kraan.domain.spreading.model import Area, Plan, SpreadSettings, Transfer
+from kraan.domain.spreading.model import Area, FloatArray, Plan, SpreadSettings, Transfer
 from kraan.domain.spreading.solve import solve_plan
 from kraan.services.spreading_parse import parse_document
 
@@ -22,7 +20,9 @@ from kraan.services.spreading_parse import parse_document
 MAX_TIME_LIMIT_SECONDS = 20.0
 
 
-def _summary(areas: Sequence[Area], occupancy: np.ndarray, settings: SpreadSettings) -> dict:  # type: ignore[type-arg]
+def _summary(
+    areas: Sequence[Area], occupancy: FloatArray, settings: SpreadSettings
+) -> dict[str, float]:
     s = summarise(areas, occupancy, settings.basis)
     return {
         "max_load": round(s.max_load, 4),
@@ -32,7 +32,7 @@ def _summary(areas: Sequence[Area], occupancy: np.ndarray, settings: SpreadSetti
     }
 
 
-def plan_document(areas: Sequence[Area], settings: SpreadSettings, plan: Plan) -> dict:  # type: ignore[type-arg]
+def plan_document(areas: Sequence[Area], settings: SpreadSettings, plan: Plan) -> dict[str, Any]:
     """The output contract, plus each area's fair share now, as forecast and after."""
     before = fair_share(areas, plan.occupancy_before, settings.basis)
     after = fair_share(areas, plan.occupancy_after, settings.basis)
@@ -82,7 +82,7 @@ def plan_transfers(result: Mapping[str, Any]) -> tuple[Transfer, ...]:
     )  # fmt: skip
 
 
-def solve_document(document: Any) -> dict:  # type: ignore[type-arg]
+def solve_document(document: Any) -> dict[str, Any]:
     """Parse, solve and render: the whole ``kraan spread --input`` in one call."""
     areas, settings = parse_document(document)
     plan = solve_plan(areas, settings)
