@@ -109,6 +109,96 @@ class LocationDocument(_Open):
     synthetic: bool
 
 
+# ---- spreading (docs/spreading.md) -----------------------------------------------------------
+
+
+class PlanRow(_Open):
+    model_config = ConfigDict(extra="allow", populate_by_name=True)
+
+    day: int = Field(description="Plan day; 0 = the as-of day.")
+    from_: str = Field(alias="from")
+    to: str
+    patients: int
+    patient_class: str
+
+
+class LoadSummary(_Open):
+    max_load: float
+    min_load: float
+    overflow: float = Field(description="Bed-days above staffed capacity.")
+    max_deviation: float
+
+
+class AreaFairShare(_Open):
+    code: str
+    load_now: float
+    fair_share_now: float
+    deviation_now: float
+    deviation_forecast: list[float]
+    deviation_after: list[float]
+
+
+class PlanDocument(_Open):
+    """The output contract of ``kraan spread`` and of a stored plan's ``result``."""
+
+    plan: list[PlanRow]
+    before: LoadSummary
+    after: LoadSummary
+    solve_seconds: float
+    status: str
+    method: str
+    objective: float | None
+    patients_moved: int
+    patient_km: float
+    areas: list[AreaFairShare]
+
+
+class TransferDocument(_Open):
+    id: int
+    plan_id: int | None
+    day: str
+    from_area: str
+    to_area: str
+    patients: int
+    care_level: str
+    state: str
+    version: int
+    offer_id: int | None
+    created_at: str
+    created_by: str
+    updated_at: str
+    updated_by: str
+    reason: str
+
+
+class TransferWithHistory(TransferDocument):
+    history: list[dict[str, object]]
+
+
+class OfferDocument(_Open):
+    id: int
+    region_code: str
+    day: str
+    care_level: str
+    beds_offered: int
+    beds_taken: int
+    offered_by: str
+    offered_at: str
+    version: int
+    beds_free: int
+
+
+class StoredPlan(_Open):
+    id: int
+    as_of: str
+    result: PlanDocument
+    transfers: list[TransferDocument]
+
+
+class CreatedPlan(StoredPlan):
+    transfer_ids: list[int]
+
+
 def documented(model: object, code: int = 200) -> dict[int | str, dict[str, object]]:
     """``responses=`` for a route: the model documents the JSON of status ``code``."""
     return {code: {"model": model}}

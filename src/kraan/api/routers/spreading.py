@@ -16,6 +16,14 @@ from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
 from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, parse_as_of, utc_now
+from kraan.api.responses import (
+    CreatedPlan,
+    OfferDocument,
+    StoredPlan,
+    TransferDocument,
+    TransferWithHistory,
+    documented,
+)
 from kraan.domain.access import can_offer_beds, can_plan_spreading
 from kraan.domain.spreading.solve import SpreadInputError
 from kraan.domain.spreading.workflow import InvalidTransition
@@ -74,7 +82,13 @@ async def solve_capped(document: dict[str, Any]) -> dict[str, Any]:
         ) from error
 
 
-@router.post("/plans", status_code=201, summary="Solve and store a plan (national coordinator)")
+@router.post(
+    "/plans",
+    status_code=201,
+    summary="Solve and store a plan (national coordinator)",
+    responses=documented(CreatedPlan, 201),
+    response_model=None,
+)
 async def create_plan(
     engine: EngineDep,
     settings: SettingsDep,
@@ -112,7 +126,12 @@ async def create_plan(
     }
 
 
-@router.get("/plans/{plan_id}", summary="A stored plan with its transfers")
+@router.get(
+    "/plans/{plan_id}",
+    summary="A stored plan with its transfers",
+    responses=documented(StoredPlan, 200),
+    response_model=None,
+)
 def get_plan(plan_id: int, engine: EngineDep) -> dict[str, Any]:
     with engine.connect() as conn:
         try:
@@ -123,7 +142,12 @@ def get_plan(plan_id: int, engine: EngineDep) -> dict[str, Any]:
     return {**plan, "transfers": [t.as_dict() for t in rows]}
 
 
-@router.get("/transfers", summary="Transfers by day, region (either side) and state")
+@router.get(
+    "/transfers",
+    summary="Transfers by day, region (either side) and state",
+    responses=documented(list[TransferDocument], 200),
+    response_model=None,
+)
 def get_transfers(
     engine: EngineDep,
     day: date | None = None,
@@ -133,13 +157,16 @@ def get_transfers(
     end: Annotated[date | None, Query(description="last day (inclusive)")] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        rows = store.list_transfers(
-            conn, day=day, region=region, state=state, start=start, end=end
-        )
+        rows = store.list_transfers(conn, day=day, region=region, state=state, start=start, end=end)
     return [t.as_dict() for t in rows]
 
 
-@router.get("/transfers/{transfer_id}", summary="One transfer with its history")
+@router.get(
+    "/transfers/{transfer_id}",
+    summary="One transfer with its history",
+    responses=documented(TransferWithHistory, 200),
+    response_model=None,
+)
 def get_transfer(transfer_id: int, engine: EngineDep) -> dict[str, Any]:
     with engine.connect() as conn:
         try:
@@ -150,7 +177,12 @@ def get_transfer(transfer_id: int, engine: EngineDep) -> dict[str, Any]:
     return {**item.as_dict(), "history": history}
 
 
-@router.get("/offers", summary="Bed offers by day and region")
+@router.get(
+    "/offers",
+    summary="Bed offers by day and region",
+    responses=documented(list[OfferDocument], 200),
+    response_model=None,
+)
 def get_offers(
     engine: EngineDep,
     day: date | None = None,
@@ -163,7 +195,13 @@ def get_offers(
     return [o.as_dict() for o in offers]
 
 
-@router.post("/offers", status_code=201, summary="Offer free beds (the region's coordinator)")
+@router.post(
+    "/offers",
+    status_code=201,
+    summary="Offer free beds (the region's coordinator)",
+    responses=documented(OfferDocument, 201),
+    response_model=None,
+)
 def create_offer(body: OfferCreate, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
     if not can_offer_beds(principal, region_code=body.region_code):
         raise HTTPException(
@@ -179,7 +217,12 @@ def create_offer(body: OfferCreate, engine: EngineDep, principal: PrincipalDep) 
         return store.get_offer(conn, offer_id=offer_id).as_dict()
 
 
-@router.post("/transfers/{transfer_id}/advance", summary="Move a transfer one step")
+@router.post(
+    "/transfers/{transfer_id}/advance",
+    summary="Move a transfer one step",
+    responses=documented(TransferDocument, 200),
+    response_model=None,
+)
 def advance_route(
     transfer_id: int, body: AdvanceBody, engine: EngineDep, principal: PrincipalDep
 ) -> dict[str, Any]:
