@@ -298,3 +298,25 @@ def test_documented_responses_match_the_real_ones(demo) -> None:  # type: ignore
     schema = client.get("/openapi.json").json()
     ok = schema["paths"]["/api/v1/status"]["get"]["responses"]["200"]["content"]
     assert ok["application/json"]["schema"] == {"$ref": "#/components/schemas/StatusDocument"}
+
+
+def test_report_answers_match_their_documented_models(api) -> None:  # type: ignore[no-untyped-def]
+    from kraan.api.responses import BatchResult, CsvResult, ReportResult
+
+    client, tokens, _ = api
+    one = client.post("/api/v1/reports", json=body("H1"), headers=tokens["national"])
+    assert one.status_code == 201
+    ReportResult.model_validate(one.json())
+    batch = {"reports": [body("H2"), body("H3")]}
+    BatchResult.model_validate(
+        client.post("/api/v1/reports/batch", json=batch, headers=tokens["national"]).json()
+    )
+    text = (
+        "location_code,reported_at,care_level,staffed_beds,covid_occupied\n"
+        f"H1,{(NOW - timedelta(hours=2)).isoformat()},ic,20,5\n"
+    )
+    files = {"file": ("r.csv", text.encode(), "text/csv")}
+    upload = client.post("/api/v1/reports/csv", files=files, headers=tokens["national"])
+    CsvResult.model_validate(upload.json())
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "201" in paths["/api/v1/reports"]["post"]["responses"]

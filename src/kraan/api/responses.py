@@ -109,6 +109,43 @@ class LocationDocument(_Open):
     synthetic: bool
 
 
+# ---- reports ---------------------------------------------------------------------------------
+
+
+class FieldMessage(_Open):
+    field: str
+    message: str
+
+
+class ReportResult(_Open):
+    """The answer for one report (``POST /reports``; one per report of a batch)."""
+
+    index: int
+    reference: str
+    outcome: str = Field(description="created, unchanged, corrected, rejected or not_saved")
+    version: int | None
+    errors: list[FieldMessage]
+    warnings: list[FieldMessage]
+
+
+class BatchResult(_Open):
+    results: list[ReportResult]
+    summary: dict[str, int] = Field(description="Reports per outcome.")
+
+
+class CsvRow(_Open):
+    line: int
+    outcome: str
+    version: int | None
+    errors: list[FieldMessage]
+    warnings: list[FieldMessage]
+
+
+class CsvResult(_Open):
+    rows: list[CsvRow]
+    summary: dict[str, int]
+
+
 # ---- spreading (docs/spreading.md) -----------------------------------------------------------
 
 
