@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from kraan.api.app import create_app
+from kraan.api.responses import DeclarationDocument, TokenDocument
 from kraan.domain.access import Role
 from kraan.settings import get_settings
 from kraan.store.access import create_user, issue_token
@@ -224,6 +225,7 @@ def test_declaring_a_status_is_scoped_and_audited(api) -> None:  # type: ignore[
     )
     made = client.post("/api/v1/regions/R1/status", json=declaration, headers=tokens["regional"])
     assert made.status_code == 201
+    DeclarationDocument.model_validate(made.json())
     status = client.get("/api/v1/status").json()
     region = next(r for r in status["regions"] if r["code"] == "R1")
     assert region["status"] == "no_critical_planned"
@@ -242,6 +244,7 @@ def test_only_national_coordinators_issue_tokens(api) -> None:  # type: ignore[n
     )
     made = client.post("/api/v1/tokens", json=request, headers=tokens["national"])
     assert made.status_code == 201
+    TokenDocument.model_validate(made.json())
     new_headers = {"Authorization": f"Bearer {made.json()['token']}"}
     assert client.post("/api/v1/reports", json=body("H1"), headers=new_headers).status_code == 201
 

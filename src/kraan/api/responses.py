@@ -146,6 +146,24 @@ class CsvResult(_Open):
     summary: dict[str, int]
 
 
+# ---- administration ----------------------------------------------------------------------------
+
+
+class DeclarationDocument(_Open):
+    id: int
+    region_code: str
+    status: str
+    valid_from: str
+    valid_until: str | None
+
+
+class TokenDocument(_Open):
+    username: str
+    role: str
+    token: str = Field(description="Shown once: only its hash is stored.")
+    note: str
+
+
 # ---- spreading (docs/spreading.md) -----------------------------------------------------------
 
 
