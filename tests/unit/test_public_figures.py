@@ -50,3 +50,26 @@ def test_a_figure_without_a_source_does_not_load(tmp_path) -> None:  # type: ign
     broken.write_text(json.dumps(document), encoding="utf-8")
     with pytest.raises(ValidationError, match="ic_beds_max"):
         load_figures(broken)
+
+
+def test_no_module_repeats_a_public_figure_as_a_number() -> None:
+    """The bed figures live in the data file only: no int literal 1150, 1350, ... in code."""
+    import ast
+    from pathlib import Path
+
+    import kraan
+
+    figures = public_figures()
+    watched = {
+        f.value
+        for name, f in figures
+        if name.startswith(("ic_beds", "ward_", "elv_vvt")) and f.value >= 900
+    }
+    found = []
+    for path in Path(kraan.__file__).parent.rglob("*.py"):
+        if "migrations" in path.parts:
+            continue
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Constant) and type(node.value) is int and node.value in watched:
+                found.append(f"{path.name}:{node.lineno} {node.value}")
+    assert not found, "use kraan.figures.public_figures() instead: " + ", ".join(found)
