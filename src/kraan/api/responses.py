@@ -220,10 +220,10 @@ class TransferDocument(_Open):
     version: int
     offer_id: int | None
     created_at: str
-    created_by: str
+    created_by: str | None = Field(None, description="Only for token holders.")
     updated_at: str
-    updated_by: str
-    reason: str
+    updated_by: str | None = Field(None, description="Only for token holders.")
+    reason: str | None = Field(None, description="Only for token holders.")
 
 
 class TransferWithHistory(TransferDocument):

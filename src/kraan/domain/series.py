@@ -13,7 +13,7 @@ paths against each other on random data.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date
 
 import numpy as np
@@ -39,6 +39,11 @@ class DailyTotals:
     assessments: npt.NDArray[np.int64]
     reporting: npt.NDArray[np.int64]
     abroad_ic: npt.NDArray[np.float64]  # NaN where not reported
+    #: per level, [region, day]: level rows whose COVID admissions were reported (not null);
+    #: a null is unknown, not 0 (LCPS published admissions only from 2020-10-17)
+    admissions_reporting: dict[CareLevel, npt.NDArray[np.int64]] = field(default_factory=dict)
+    #: [region, day]: picked submissions flagged ``imputed`` (e.g. LCPS weekend interpolation)
+    imputed: npt.NDArray[np.int64] | None = None
 
     def get(self, level: CareLevel, field: str) -> npt.NDArray[np.int64]:
         return self.values[(level, field)]
@@ -65,6 +70,7 @@ class LevelRow:
     staff_absence_pct: float | None
     critical_planned_care_ok: bool | None
     acute_care_ok: bool | None
+    provenance: str = ""
 
 
 def empty(days: list[date], region_codes: list[str]) -> DailyTotals:
@@ -82,6 +88,8 @@ def empty(days: list[date], region_codes: list[str]) -> DailyTotals:
         assessments=np.zeros(shape, dtype=np.int64),
         reporting=np.zeros(shape, dtype=np.int64),
         abroad_ic=np.full(len(days), np.nan),
+        admissions_reporting={lv: np.zeros(shape, dtype=np.int64) for lv in MONITORED_LEVELS},
+        imputed=np.zeros(shape, dtype=np.int64),
     )
 
 
@@ -107,12 +115,15 @@ def aggregate(rows: Sequence[LevelRow], days: list[date], region_codes: list[str
     if ic_abroad.any():
         abroad[day_idx[ic_abroad]] = 0
         np.add.at(abroad, day_idx[ic_abroad], numbers[ic_abroad, 0] + numbers[ic_abroad, 1])
+    admissions_known = np.array([r.admissions is not None for r in rows], dtype=bool)
     for level in MONITORED_LEVELS:
         mask = dutch & (levels == level.value)
-        for position, field in enumerate(FIELDS):
+        for position, name in enumerate(FIELDS):
             np.add.at(
-                values[(level, field)], (region_idx[mask], day_idx[mask]), numbers[mask, position]
+                values[(level, name)], (region_idx[mask], day_idx[mask]), numbers[mask, position]
             )
+        known = mask & admissions_known
+        np.add.at(totals.admissions_reporting[level], (region_idx[known], day_idx[known]), 1)
 
     # per-submission figures: count each submission once (its first level row), with the
     # staffed beds of all its levels as the weight of its staff absence
@@ -125,6 +136,9 @@ def aggregate(rows: Sequence[LevelRow], days: list[date], region_codes: list[str
     at = (region_idx[first], day_idx[first])
     np.add.at(reporting, at, 1)
     heads = [rows[i] for i in first.tolist()]
+    assert totals.imputed is not None
+    was_imputed = np.array([h.provenance == "imputed" for h in heads], dtype=bool)
+    np.add.at(totals.imputed, (at[0][was_imputed], at[1][was_imputed]), 1)
     absence = np.array(
         [np.nan if h.staff_absence_pct is None else h.staff_absence_pct for h in heads], float
     )

@@ -11,12 +11,22 @@ from collections.abc import Sequence
 from datetime import date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Connection, DateTime, Integer, Row, literal, select, true, union_all
+from sqlalchemy import (
+    Connection,
+    DateTime,
+    Integer,
+    Row,
+    func,
+    literal,
+    select,
+    true,
+    union_all,
+)
 
 from kraan.domain.series import FIELDS, DailyTotals, LevelRow, aggregate
 from kraan.store.tables import locations, submission_levels, submissions
 
-__all__ = ["FIELDS", "DailyTotals", "daily_totals"]
+__all__ = ["FIELDS", "DailyTotals", "daily_totals", "reported_span"]
 
 
 def daily_totals(
@@ -92,6 +102,7 @@ def daily_totals(
             submission_levels.c.staffed_beds,
             submission_levels.c.covid_admissions_24h,
             submissions.c.id,
+            submissions.c.provenance,
         )
         .join(submissions, submissions.c.id == picked.c.submission_id)
         .join(submission_levels, submission_levels.c.submission_id == submissions.c.id)
@@ -109,6 +120,21 @@ def _level_rows(rows: Sequence[Row[Any]]) -> list[LevelRow]:
             staffed=r.staffed_beds, admissions=r.covid_admissions_24h,
             staff_absence_pct=r.staff_absence_pct,
             critical_planned_care_ok=r.critical_planned_care_ok, acute_care_ok=r.acute_care_ok,
+            provenance=r.provenance,
         )
         for r in rows
     ]  # fmt: skip
+
+
+def reported_span(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    """(first, last) ``reported_at`` of all submissions; (None, None) when there are none."""
+    first, last = conn.execute(
+        select(func.min(submissions.c.reported_at), func.max(submissions.c.reported_at))
+    ).one()
+
+    def as_datetime(value: object) -> datetime | None:
+        if value is None or isinstance(value, datetime):
+            return value
+        return datetime.fromisoformat(str(value))
+
+    return as_datetime(first), as_datetime(last)
