@@ -14,6 +14,8 @@ from pathlib import Path
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from kraan.figures import public_figures
+
 PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE_DATA = PACKAGE_DIR / "data"
 
@@ -37,13 +39,20 @@ class Settings(BaseSettings):
     port: int = 8000
 
     # --- ingest validation (domain.md, "Reporting practice": DIVI rules) ---
-    max_beds_per_level: int = Field(999, description="DIVI: integers 0..999 per care level.")
-    max_admissions_24h: int = Field(999)
+    max_beds_per_level: int = Field(
+        default_factory=lambda: public_figures().divi_max_count.value,
+        description="DIVI: integers 0..999 per care level (data/public_figures.json).",
+    )
+    max_admissions_24h: int = Field(
+        default_factory=lambda: public_figures().divi_max_count.value,
+        description="DIVI: integers 0..999 (data/public_figures.json).",
+    )
     clock_skew: timedelta = Field(
         timedelta(minutes=5), description="Tolerated clock skew for report times."
     )
     correction_window: timedelta = Field(
-        timedelta(days=14), description="DIVI: corrections allowed up to 14 days back."
+        default_factory=lambda: timedelta(days=public_figures().divi_correction_days.value),
+        description="DIVI: corrections allowed up to 14 days back (data/public_figures.json).",
     )
     earliest_report: str = Field("2020-01-01", description="No report may predate this.")
     max_batch_size: int = Field(5000)

@@ -10,6 +10,7 @@ from fastapi.testclient import TestClient
 from sqlalchemy import Engine, func, select
 
 from kraan.api.app import create_app
+from kraan.api.responses import DeclarationDocument, TokenDocument
 from kraan.domain.access import Role
 from kraan.settings import get_settings
 from kraan.store.access import create_user, issue_token
@@ -224,6 +225,7 @@ def test_declaring_a_status_is_scoped_and_audited(api) -> None:  # type: ignore[
     )
     made = client.post("/api/v1/regions/R1/status", json=declaration, headers=tokens["regional"])
     assert made.status_code == 201
+    DeclarationDocument.model_validate(made.json())
     status = client.get("/api/v1/status").json()
     region = next(r for r in status["regions"] if r["code"] == "R1")
     assert region["status"] == "no_critical_planned"
@@ -242,6 +244,7 @@ def test_only_national_coordinators_issue_tokens(api) -> None:  # type: ignore[n
     )
     made = client.post("/api/v1/tokens", json=request, headers=tokens["national"])
     assert made.status_code == 201
+    TokenDocument.model_validate(made.json())
     new_headers = {"Authorization": f"Bearer {made.json()['token']}"}
     assert client.post("/api/v1/reports", json=body("H1"), headers=new_headers).status_code == 201
 
@@ -273,3 +276,50 @@ def test_status_contract(api) -> None:  # type: ignore[no-untyped-def]
     assert earlier.json()["national"]["ic"]["covid"] == 0
     bad = client.get("/api/v1/status", params={"as_of": "21-12-2020"})
     assert bad.status_code == 422 and bad.json()["detail"][0]["field"] == "as_of"
+
+
+def test_openapi_documents_the_bearer_scheme(demo) -> None:  # type: ignore[no-untyped-def]
+    """Auth shows in OpenAPI: one HTTP bearer scheme, required by the routes that read a token."""
+    document = TestClient(demo.app).get("/openapi.json").json()
+    scheme = document["components"]["securitySchemes"]["token"]
+    assert (scheme["type"], scheme["scheme"]) == ("http", "bearer")
+    operations = [op for path in document["paths"].values() for op in path.values()]
+    assert any(op.get("security") == [{"token": []}] for op in operations)
+
+
+def test_documented_responses_match_the_real_ones(demo) -> None:  # type: ignore[no-untyped-def]
+    """The models in /openapi.json describe what the routes really return."""
+    from pydantic import TypeAdapter
+
+    from kraan.api.responses import LocationDocument, Region, StatusDocument
+
+    client = TestClient(demo.app)
+    status = client.get("/api/v1/status", params={"as_of": "2020-12-21"}).json()
+    StatusDocument.model_validate(status, strict=True)
+    TypeAdapter(list[Region]).validate_python(client.get("/api/v1/regions").json())
+    TypeAdapter(list[LocationDocument]).validate_python(client.get("/api/v1/locations").json())
+    schema = client.get("/openapi.json").json()
+    ok = schema["paths"]["/api/v1/status"]["get"]["responses"]["200"]["content"]
+    assert ok["application/json"]["schema"] == {"$ref": "#/components/schemas/StatusDocument"}
+
+
+def test_report_answers_match_their_documented_models(api) -> None:  # type: ignore[no-untyped-def]
+    from kraan.api.responses import BatchResult, CsvResult, ReportResult
+
+    client, tokens, _ = api
+    one = client.post("/api/v1/reports", json=body("H1"), headers=tokens["national"])
+    assert one.status_code == 201
+    ReportResult.model_validate(one.json())
+    batch = {"reports": [body("H2"), body("H3")]}
+    BatchResult.model_validate(
+        client.post("/api/v1/reports/batch", json=batch, headers=tokens["national"]).json()
+    )
+    text = (
+        "location_code,reported_at,care_level,staffed_beds,covid_occupied\n"
+        f"H1,{(NOW - timedelta(hours=2)).isoformat()},ic,20,5\n"
+    )
+    files = {"file": ("r.csv", text.encode(), "text/csv")}
+    upload = client.post("/api/v1/reports/csv", files=files, headers=tokens["national"])
+    CsvResult.model_validate(upload.json())
+    paths = client.get("/openapi.json").json()["paths"]
+    assert "201" in paths["/api/v1/reports"]["post"]["responses"]

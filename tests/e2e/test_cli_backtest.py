@@ -119,3 +119,19 @@ def test_a_bad_file_names_the_file_and_the_line(tmp_path: Path, feed: str, comma
 )
 def test_bad_arguments_exit_2(args: list[str]) -> None:
     assert invoke(*args).exit_code == 2  # type: ignore[attr-defined]
+
+
+def test_plot_without_matplotlib_says_how_to_install_it(monkeypatch: pytest.MonkeyPatch) -> None:
+    """matplotlib is the optional extra 'plot': without it --plot fails before any work."""
+    import importlib.util
+
+    real = importlib.util.find_spec
+    def without_matplotlib(name: str, *args: object) -> object:
+        return None if name == "matplotlib" else real(name, *args)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(importlib.util, "find_spec", without_matplotlib)
+    path, start, end = CASES["new"]
+    result = invoke("backtest", "--input", str(RAW / path), "--start", start, "--end", end,
+                    "--plot", "out.png")  # fmt: skip
+    assert result.exit_code == 2  # type: ignore[attr-defined]
+    assert "kraan[plot]" in result.output  # type: ignore[attr-defined]

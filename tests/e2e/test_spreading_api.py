@@ -270,3 +270,24 @@ def test_coordinators_move_transfers_from_the_page(api: Api) -> None:
     assert offered.status_code == 303
     assert client.get(f"{BASE}/offers").json()[0]["beds_offered"] == 9
     client.cookies.clear()
+
+
+def test_spreading_responses_match_their_documented_models(api: Api) -> None:
+    """/openapi.json documents the plan, transfer and offer documents the routes return."""
+    from pydantic import TypeAdapter
+
+    from kraan.api.responses import CreatedPlan, OfferDocument, StoredPlan, TransferDocument
+
+    client, tokens, _ = api
+    created = client.post(f"{BASE}/plans", json=snapshot(), headers=tokens["national"])
+    assert created.status_code == 201
+    CreatedPlan.model_validate(created.json())
+    stored = client.get(f"{BASE}/plans/{created.json()['id']}", headers=tokens["national"])
+    StoredPlan.model_validate(stored.json())
+    listed = client.get(f"{BASE}/transfers", headers=tokens["national"]).json()
+    TypeAdapter(list[TransferDocument]).validate_python(listed)
+    offers = client.get(f"{BASE}/offers", headers=tokens["national"]).json()
+    TypeAdapter(list[OfferDocument]).validate_python(offers)
+    paths = client.get("/openapi.json").json()["paths"]
+    documented = paths[f"{BASE}/plans"]["post"]["responses"]["201"]["content"]["application/json"]
+    assert documented["schema"] == {"$ref": "#/components/schemas/CreatedPlan"}

@@ -12,7 +12,8 @@ from kraan.services.chain import chain_picture
 from kraan.store.chain_reports import reports_as_of, save_chain_report
 from tests.conftest import T0
 
-RULES = ValidationRules()
+# The DIVI limits as Settings give them (data/public_figures.json).
+RULES = ValidationRules(max_beds=999, max_admissions=999, correction_window=timedelta(days=14))
 REPORT = {
     "reporter_code": "H1", "region_code": "R1", "kind": "district_nursing",
     "reported_at": T0.isoformat(), "status": "under_pressure", "reason": "absence 15 %",

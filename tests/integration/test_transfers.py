@@ -9,7 +9,8 @@ from datetime import date, timedelta
 import pytest
 from sqlalchemy import Engine, func, select
 
-from kraan.domain.spreading.workflow import InvalidTransition
+from kraan.domain.spreading.workflow import InvalidTransition, planned_transfers
+from kraan.services.spreading import plan_transfers
 from kraan.store.db import migrate
 from kraan.store.tables import audit_log, transfer_events
 from kraan.store.transfers import (
@@ -140,8 +141,9 @@ def test_a_plan_becomes_requested_transfers(db_engine: Engine) -> None:
     ]}  # fmt: skip
     with db_engine.begin() as conn:
         plan_id, ids = create_plan(
-            conn, as_of=T0, settings={"method": "lp_round"}, result=result, actor="lcps", now=T0
-        )
+            conn, as_of=T0, settings={"method": "lp_round"}, result=result,
+            transfers=planned_transfers(plan_transfers(result)), actor="lcps", now=T0,
+        )  # fmt: skip
         rows = list_transfers(conn, plan_id=plan_id)
         assert [r.id for r in rows] == ids
         assert [(r.day, r.to_area, r.state) for r in rows] == [

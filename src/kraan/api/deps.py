@@ -5,7 +5,8 @@ from __future__ import annotations
 from datetime import UTC, datetime
 from typing import Annotated
 
-from fastapi import Depends, HTTPException, Query, Request, status
+from fastapi import Depends, HTTPException, Query, Request, Security, status
+from fastapi.security import HTTPAuthorizationCredentials, HTTPBearer
 
 from kraan.domain.access import Principal
 from kraan.domain.bounds import RANGE_TEXT
@@ -40,7 +41,21 @@ def _token_from(request: Request) -> str | None:
     return request.cookies.get(cookie_name)
 
 
-def optional_principal(request: Request, engine: EngineDep) -> Principal | None:
+#: The API's security scheme in OpenAPI ("Authorize" in /docs). The token is read by
+#: :func:`_token_from` (the header, else the dashboard's session cookie), so the scheme
+#: only documents it and never answers on its own (``auto_error=False``).
+bearer = HTTPBearer(
+    auto_error=False,
+    scheme_name="token",
+    description="An API token: 'Authorization: Bearer <token>' (kraan token create, or "
+    "POST /api/v1/tokens). Aggregated figures are public; writes and detailed reads need one.",
+)
+BearerDep = Annotated[HTTPAuthorizationCredentials | None, Security(bearer)]
+
+
+def optional_principal(
+    request: Request, engine: EngineDep, _: BearerDep = None
+) -> Principal | None:
     token = _token_from(request)
     if not token:
         return None

@@ -1,4 +1,11 @@
-"""API schemas (XCreate / XRead). Field limits here give one 422 message per field."""
+"""API schemas (XCreate / XRead): types and shapes, one 422 message per field.
+
+The numeric limits (beds and admissions per level, batch size) are not repeated here:
+they come from ``Settings`` (``KRAAN_MAX_BEDS_PER_LEVEL``, ``KRAAN_MAX_ADMISSIONS_24H``,
+``KRAAN_MAX_BATCH_SIZE``; DIVI defaults in data/public_figures.json) and are checked in
+one place each: the counts by ``kraan.domain.validation`` (422, one message per field,
+logged as a rejection), the batch size by the batch route (413).
+"""
 
 from __future__ import annotations
 
@@ -16,8 +23,6 @@ from kraan.domain.model import (
     Restriction,
 )
 
-Count = Field(ge=0, le=999, strict=True)
-
 
 class LevelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
@@ -25,17 +30,17 @@ class LevelCreate(BaseModel):
     care_level: CareLevel
     # strict: "10" and true are not bed counts (issue 8)
     staffed_beds: int = Field(
-        ge=0, le=999, strict=True, description="Open beds with staff and equipment."
+        ge=0, strict=True, description="Open beds with staff and equipment."
     )
-    covid_occupied: int = Field(ge=0, le=999, strict=True)
+    covid_occupied: int = Field(ge=0, strict=True)
     ontlabeld_occupied: int = Field(
-        0, ge=0, le=999, strict=True, description="COVID, no longer infectious."
+        0, ge=0, strict=True, description="COVID, no longer infectious."
     )
-    non_covid_occupied: int = Field(0, ge=0, le=999, strict=True)
-    covid_admissions_24h: int | None = Field(None, ge=0, le=999, strict=True)
+    non_covid_occupied: int = Field(0, ge=0, strict=True)
+    covid_admissions_24h: int | None = Field(None, ge=0, strict=True)
     status: LevelStatus | None = None
     restrictions: list[Restriction] = Field(default_factory=list, max_length=8)
-    emergency_reserve_7d: int | None = Field(None, ge=0, le=999, strict=True)
+    emergency_reserve_7d: int | None = Field(None, ge=0, strict=True)
     overflow: bool = Field(
         False, strict=True, description="Occupancy above staffed beds is real (overflow)."
     )
@@ -83,7 +88,9 @@ class ReportCreate(BaseModel):
 class BatchCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    reports: list[ReportCreate] = Field(min_length=1, max_length=5000)
+    reports: list[ReportCreate] = Field(
+        min_length=1, description="At most KRAAN_MAX_BATCH_SIZE reports (default 5,000)."
+    )
 
 
 class DeclarationCreate(BaseModel):

@@ -8,6 +8,7 @@ this module on its own.
 from __future__ import annotations
 
 import csv
+import importlib.util
 import json
 import sys
 from datetime import date
@@ -48,6 +49,10 @@ RawDirOption = Annotated[
     typer.Option("--raw-dir", help="Raw data directory for --combined (KRAAN_RAW_DATA_DIR)."),
 ]
 TargetOption = Annotated[str, typer.Option("--target", help="ic or ward (COVID occupancy).")]
+
+
+#: matplotlib is the optional extra ``plot``: only ``--plot`` uses it.
+PLOT_NEEDS = "--plot needs matplotlib: pip install 'kraan\\[plot]' (or pip install matplotlib)"
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
@@ -148,6 +153,8 @@ def backtest(
 
     if output_format not in ("json", "csv", "table"):
         raise _fail("--format must be json, csv or table")
+    if plot is not None and importlib.util.find_spec("matplotlib") is None:
+        raise _fail(PLOT_NEEDS)
     level = _target(target)
     days = _horizons(horizons)
     first, last = parse_day(start, "--start"), parse_day(end, "--end")
@@ -178,7 +185,7 @@ def backtest(
         try:
             console.print(f"Wrote {plot_backtest(report, plot)}")
         except ImportError:
-            raise _fail("--plot needs matplotlib: pip install matplotlib") from None
+            raise _fail(PLOT_NEEDS) from None
     if hub is not None:
         from kraan.services.forecast_output import backtest_hub_rows, write_hub_csv
 

@@ -9,6 +9,10 @@ from __future__ import annotations
 import numpy as np
 import numpy.typing as npt
 
+from kraan.domain.model import CareLevel
+from kraan.domain.monitor import AreaSnapshot
+from kraan.domain.series import DailyTotals
+
 FloatArray = npt.NDArray[np.float64]
 
 #: The one display rule for indicator values: a value of at most this (in absolute
@@ -82,3 +86,69 @@ def pick(arrays: dict[str, FloatArray], index: tuple[int, ...] | int) -> dict[st
         value = float(values[index])
         out[name] = None if np.isnan(value) else value
     return out
+
+
+def area_indicators(
+    area: AreaSnapshot,
+    *,
+    growth_min_level: float,
+    week_before_ic_covid: float | None,
+    covid_load: tuple[float, float] | None = None,
+) -> dict[str, float | None]:
+    """The indicators of one area's snapshot: the one way a snapshot becomes indicators.
+
+    ``covid_load`` (IC, ward COVID patients, ontlabeld included) replaces the reported
+    COVID load, e.g. with a forecast (the phase outlook); everything else is held.
+    """
+    ic, ward = area.level(CareLevel.IC), area.level(CareLevel.WARD)
+    if covid_load is None:
+        ic_covid, ic_ontlabeld = float(ic.covid), float(ic.ontlabeld)
+        ward_covid, ward_ontlabeld = float(ward.covid), float(ward.ontlabeld)
+    else:
+        (ic_covid, ward_covid), ic_ontlabeld, ward_ontlabeld = covid_load, 0.0, 0.0
+    absence = area.staff_absence_pct
+    arrays = indicator_arrays(
+        ic_covid=ic_covid,
+        ic_ontlabeld=ic_ontlabeld,
+        ic_non_covid=ic.non_covid,
+        ic_staffed=ic.staffed,
+        ward_covid=ward_covid,
+        ward_ontlabeld=ward_ontlabeld,
+        ward_non_covid=ward.non_covid,
+        ward_staffed=ward.staffed,
+        ic_covid_week_before=np.nan if week_before_ic_covid is None else week_before_ic_covid,
+        staff_absence_pct=np.nan if absence is None else absence,
+        planned_at_risk=area.critical_planned_care_at_risk,
+        acute_at_risk=area.acute_care_at_risk,
+        assessments=area.assessments,
+        growth_min_level=growth_min_level,
+    )
+    return pick(arrays, ())
+
+
+def history_indicators(totals: DailyTotals, *, growth_min_level: float) -> dict[str, FloatArray]:
+    """The same indicators for every [region, day] of daily totals (status history)."""
+    ic, ward = CareLevel.IC, CareLevel.WARD
+    covid = totals.get(ic, "covid") + totals.get(ic, "ontlabeld")
+    week_before = np.full(covid.shape, np.nan)
+    week_before[:, 7:] = covid[:, :-7]
+    absence = np.full(covid.shape, np.nan)
+    np.divide(
+        totals.absence_weighted, totals.absence_weight, out=absence, where=totals.absence_weight > 0
+    )
+    return indicator_arrays(
+        ic_covid=totals.get(ic, "covid"),
+        ic_ontlabeld=totals.get(ic, "ontlabeld"),
+        ic_non_covid=totals.get(ic, "non_covid"),
+        ic_staffed=totals.get(ic, "staffed"),
+        ward_covid=totals.get(ward, "covid"),
+        ward_ontlabeld=totals.get(ward, "ontlabeld"),
+        ward_non_covid=totals.get(ward, "non_covid"),
+        ward_staffed=totals.get(ward, "staffed"),
+        ic_covid_week_before=week_before,
+        staff_absence_pct=absence,
+        planned_at_risk=totals.planned_at_risk,
+        acute_at_risk=totals.acute_at_risk,
+        assessments=totals.assessments,
+        growth_min_level=growth_min_level,
+    )

@@ -18,6 +18,7 @@ from kraan.domain.model import (
     MONITORED_LEVELS,
     CapacityReport,
     CareLevel,
+    LevelStatus,
     Location,
     LocationKind,
     Provenance,
@@ -181,6 +182,31 @@ def build_snapshot(
     )
 
 
+def absence_weight(staffed_beds: int) -> int:
+    """A location's staff absence weighs with its staffed beds (a big hospital more); at
+    least 1, so a location without staffed beds still counts."""
+    return max(staffed_beds, 1)
+
+
+def flag_at_risk(ok: bool | int | None) -> bool:
+    """A continuity flag (critical planned care / acute care guaranteed) counts as at risk
+    when it is reported and says no; an unreported flag is no assessment."""
+    return ok is not None and not ok
+
+
+def continuity_at_risk(report: CapacityReport) -> bool:
+    """A location whose continuity is at risk (LNAZ phase 1B): it cannot guarantee critical
+    planned care, or one of its care levels is not available."""
+    return flag_at_risk(report.critical_planned_care_ok) or any(
+        level.status is LevelStatus.NOT_AVAILABLE for level in report.levels
+    )
+
+
+def locations_at_risk(reports: Iterable[CapacityReport]) -> int:
+    """How many of these (latest) reports say continuity is at risk."""
+    return sum(1 for report in reports if continuity_at_risk(report))
+
+
 def _add_report(area: AreaSnapshot, report: CapacityReport, absence: list[float]) -> None:
     staffed_total = 0
     for level in report.levels:
@@ -195,11 +221,10 @@ def _add_report(area: AreaSnapshot, report: CapacityReport, absence: list[float]
         totals.unavailable_locations += int(level.status == "not_available")
         staffed_total += level.staffed_beds
     if report.staff_absence_pct is not None:
-        # weight by the location's staffed beds, so a big hospital's absence weighs more
-        weight = max(staffed_total, 1)
+        weight = absence_weight(staffed_total)
         absence[0] += report.staff_absence_pct * weight
         absence[1] += weight
     if report.critical_planned_care_ok is not None or report.acute_care_ok is not None:
         area.assessments += 1
-        area.critical_planned_care_at_risk += int(report.critical_planned_care_ok is False)
-        area.acute_care_at_risk += int(report.acute_care_ok is False)
+        area.critical_planned_care_at_risk += int(flag_at_risk(report.critical_planned_care_ok))
+        area.acute_care_at_risk += int(flag_at_risk(report.acute_care_ok))

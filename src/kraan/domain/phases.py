@@ -84,6 +84,13 @@ class PhaseCriteria:
     several_regions: int = 2
     nearly_all_share: float = 0.8
 
+    @property
+    def growth_min_level(self) -> float:
+        """Below this many COVID IC patients a week before, growth is not judged."""
+        return next(
+            (i.min_level for i in self.indicators if i.name == "ic_covid_growth_7d"), 10.0
+        )
+
 
 def parse_criteria(raw: Mapping[str, Any]) -> PhaseCriteria:
     """Build criteria from their JSON form; raises ValueError naming the bad key."""

@@ -21,10 +21,13 @@ class Issue:
 
 @dataclass(frozen=True, slots=True)
 class ValidationRules:
-    max_beds: int = 999
-    max_admissions: int = 999
+    """The limits, from Settings (``services.ingest.rules_from``; DIVI figures in
+    data/public_figures.json)."""
+
+    max_beds: int
+    max_admissions: int
+    correction_window: timedelta
     clock_skew: timedelta = timedelta(minutes=5)
-    correction_window: timedelta = timedelta(days=14)
     earliest: datetime = datetime(2020, 1, 1)
 
 

@@ -26,6 +26,7 @@ from kraan.domain.model import (
     LocationKind,
     Provenance,
 )
+from kraan.figures import public_figures
 from kraan.ingest.lcps import NationalSeries
 from kraan.ingest.reference import Reference
 from kraan.ingest.synthetic import ELV_VVT_BEDS, IC_BEDS_NORMAL, WARD_BEDS, largest_remainder
@@ -36,12 +37,12 @@ REPORT_TIME = time(8, 0)
 NEW_FEED_FROM = np.datetime64("2021-01-01")
 
 #: Estimated national staffed IC beds before the new feed had ``IC_capaciteit_totaal``:
-#: 1,150 normal (domain.md "Public figures"), 1,350 from phase 2B on 2020-10-01 (domain.md),
-#: 1,450 from 2020-12-21 (seed 000 briefing note: "van 1350 naar 1450 bedden").
+#: normal, the scale-up plan from phase 2B on 2020-10-01, and the December 2020 step from
+#: 2020-12-21 (data/public_figures.json, with their sources).
 IC_STAFFED_STEPS: tuple[tuple[str, int], ...] = (
     ("2020-01-01", IC_BEDS_NORMAL),
-    ("2020-10-01", 1_350),
-    ("2020-12-21", 1_450),
+    ("2020-10-01", public_figures().ic_beds_scale_up.value),
+    ("2020-12-21", public_figures().ic_beds_december_2020.value),
 )
 #: National figures missing from the old (2020) feed take the first value the feeds have:
 #: ward non-COVID 8,620 (lcps_zubcevic 2021-01-01, kliniek_bezetting_noncovid) and IC

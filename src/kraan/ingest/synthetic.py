@@ -16,23 +16,21 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from kraan.domain.model import CareLevel, Location, LocationKind, Region
+from kraan.figures import public_figures
 
 if TYPE_CHECKING:
     from kraan.ingest.reference import Municipality
 
-#: Normal staffed adult IC beds nationally (domain.md, "Public figures": normal IC capacity
-#: about 1,050-1,150; scale-up starts at 1,150). Regional IC beds sum to this exactly.
-IC_BEDS_NORMAL = 1_150
-#: IC beds guaranteed in the LNAZ scale-up plan (domain.md, "Public figures": 1,350 guaranteed;
-#: phase 2B of 1 Oct 2020 = 1,350 IC). The difference is planned as temporary PACU IC beds
-#: (module 5), so planned IC + PACU = 1,350.
-IC_BEDS_SCALE_UP = 1_350
-#: LCPS ward ("kliniek") capacity on 2021-01-01 (lcps_zubcevic/covid19.csv,
-#: kliniek_capaciteit_totaal = 13,698). Hospital + ZBC ward beds sum to this exactly.
-WARD_BEDS = 13_698
-#: ELV/VVT beds at the peak: 948 extra beds scaled up + 1,300 occupied by COVID clients
-#: (domain.md, "Figures for parameters", expert report ch. 4).
-ELV_VVT_BEDS = 948 + 1_300
+_FIGURES = public_figures()  # data/public_figures.json: each value with its source
+#: Normal staffed adult IC beds nationally. Regional IC beds sum to this exactly.
+IC_BEDS_NORMAL = _FIGURES.ic_beds_normal.value
+#: IC beds guaranteed in the LNAZ scale-up plan. The difference to IC_BEDS_NORMAL is
+#: planned as temporary PACU IC beds (module 5), so planned IC + PACU = this.
+IC_BEDS_SCALE_UP = _FIGURES.ic_beds_scale_up.value
+#: LCPS ward ("kliniek") capacity. Hospital + ZBC ward beds sum to this exactly.
+WARD_BEDS = _FIGURES.ward_beds.value
+#: ELV/VVT beds at the peak: extra beds scaled up + beds occupied by COVID clients.
+ELV_VVT_BEDS = _FIGURES.elv_vvt_extra_beds.value + _FIGURES.elv_vvt_covid_clients_peak.value
 #: Target hospital count (the Netherlands had about 70 hospital organisations with an IC).
 HOSPITALS_TARGET = 70
 MIN_HOSPITALS_PER_REGION = 3

@@ -13,6 +13,7 @@ from sqlalchemy import Connection
 from kraan.domain.briefing.model import Cell, Figure, Note, Section, Source, Table
 from kraan.domain.briefing.readiness import READINESS_MODULES, mandatory_gaps, matrix
 from kraan.domain.briefing.rules import Crossing
+from kraan.figures import public_figures
 from kraan.services.live_forecast import (
     IC_MAX_BEDS,
     IC_SCALE_UP_BEDS,
@@ -26,9 +27,8 @@ from kraan.store.transfers import latest_plan, list_offers, list_transfers
 if TYPE_CHECKING:
     from kraan.services.briefing_extras import ExtraSections
 
-#: LNAZ scale-up plan (domain.md "Public figures"): 1,150 IC beds normally,
-#: 1,350 guaranteed in a surge, 1,700 at most.
-IC_NORMAL_BEDS = 1_150
+#: LNAZ scale-up plan: IC beds normally (data/public_figures.json, with its source).
+IC_NORMAL_BEDS = public_figures().ic_beds_normal.value
 FORECAST_HORIZONS = (7, 14)
 
 

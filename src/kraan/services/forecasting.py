@@ -40,6 +40,7 @@ from kraan.domain.forecast import (
     run_backtest,
     steps_needed,
 )
+from kraan.domain.forecast.params import MIN_HISTORY_DAYS
 from kraan.domain.forecast.quantiles import MEDIAN
 from kraan.ingest.lcps import NationalSeries, combined_national_series, parse_lcps
 from kraan.services.progress import Progress
@@ -139,7 +140,7 @@ def backtest(
     hi = len(series) - 1
     if lo > hi:
         raise ValueError(
-            f"no origin between {start} and {end} has 14 days of census before it "
+            f"no origin between {start} and {end} has {MIN_HISTORY_DAYS} days of census before it "
             f"(series {national.start}..{national.end})"
         )
     total = steps_needed(series, lo, hi, params)

@@ -26,7 +26,9 @@ from sqlalchemy import Connection, Engine
 
 from kraan.domain.forecast import DEFAULT_PARAMS, with_capacity
 from kraan.domain.forecast.model import capacity_answers
+from kraan.domain.forecast.params import MIN_HISTORY_DAYS
 from kraan.domain.model import CareLevel
+from kraan.figures import public_figures
 from kraan.services.area_series import KNOWN_SHARE, AreaColumns
 from kraan.services.forecasting import AreaForecast, forecast_area, forecast_to_json
 from kraan.services.live_cache import LruMap
@@ -42,11 +44,11 @@ SHOWN_DAYS = 60  # history returned with a forecast (the fan chart's left part)
 ORIGIN_LAG_DAYS = 2  # as_of early in the day: forecast from yesterday's complete data
 NATIONAL = "NL"
 __all__ = ["KNOWN_SHARE", "ForecastError", "ForecastSource", "LiveForecast"]  # the page reads it
-#: LNAZ scale-up plan (domain.md, "Public figures"): 1,350 IC beds guaranteed, 1,700 at
-#: most; phase 2B (1 Oct 2020) meant 1,350 IC + 2,700 clinical COVID beds.
-IC_SCALE_UP_BEDS = 1_350
-IC_MAX_BEDS = 1_700
-WARD_2B_COVID_BEDS = 2_700
+#: LNAZ scale-up plan: IC beds guaranteed and at most; phase 2B's clinical COVID beds
+#: (data/public_figures.json, with their sources).
+IC_SCALE_UP_BEDS = public_figures().ic_beds_scale_up.value
+IC_MAX_BEDS = public_figures().ic_beds_max.value
+WARD_2B_COVID_BEDS = public_figures().ward_covid_beds_2b.value
 _LEVEL_NAMES = {"ic": "IC", "ward": "ward"}
 
 
@@ -247,11 +249,12 @@ def _compute(totals: DailyTotals, area: str, target: str) -> LiveForecast:
         )
     origin = candidates[0]
     first = int(np.argmax(known))
-    if origin - first < 13:
+    if origin - first < MIN_HISTORY_DAYS - 1:
+        first_possible = totals.days[first] + timedelta(days=MIN_HISTORY_DAYS - 1)
         raise ForecastError(
             "as_of",
-            f"reports for {area} start on {totals.days[first]}; a forecast needs 14 days of "
-            f"reports, so the first possible as_of is {totals.days[first] + timedelta(days=13)}",
+            f"reports for {area} start on {totals.days[first]}; a forecast needs "
+            f"{MIN_HISTORY_DAYS} days of reports, so the first possible as_of is {first_possible}",
         )
     try:
         forecast = forecast_area(

@@ -20,11 +20,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import numpy as np
-
 from kraan.domain.forecast.quantiles import INTERVALS, MEDIAN
-from kraan.domain.indicators import indicator_arrays, pick
-from kraan.domain.model import CareLevel
+from kraan.domain.indicators import area_indicators
 from kraan.domain.monitor import AreaSnapshot
 from kraan.domain.phases import (
     PhaseCriteria,
@@ -87,10 +84,6 @@ class Outlook:
     criteria_version: str
 
 
-def _min_level(criteria: PhaseCriteria) -> float:
-    return next((i.min_level for i in criteria.indicators if i.name == "ic_covid_growth_7d"), 10.0)
-
-
 def _classify(
     area: AreaSnapshot,
     ic_covid: float,
@@ -99,26 +92,15 @@ def _classify(
     criteria: PhaseCriteria,
     previous: RegionStatus,
 ) -> StatusResult:
-    """Today's indicators with the forecast COVID load and everything else held."""
-    ic, ward = area.level(CareLevel.IC), area.level(CareLevel.WARD)
-    absence = area.staff_absence_pct
-    arrays = indicator_arrays(
-        ic_covid=ic_covid,
-        ic_ontlabeld=0.0,  # the forecast target already counts them
-        ic_non_covid=ic.non_covid,
-        ic_staffed=ic.staffed,
-        ward_covid=ward_covid,
-        ward_ontlabeld=0.0,
-        ward_non_covid=ward.non_covid,
-        ward_staffed=ward.staffed,
-        ic_covid_week_before=week_before,
-        staff_absence_pct=np.nan if absence is None else absence,
-        planned_at_risk=area.critical_planned_care_at_risk,
-        acute_at_risk=area.acute_care_at_risk,
-        assessments=area.assessments,
-        growth_min_level=_min_level(criteria),
+    """Today's indicators with the forecast COVID load (the forecast target already counts
+    ontlabeld) and everything else held."""
+    indicators = area_indicators(
+        area,
+        growth_min_level=criteria.growth_min_level,
+        week_before_ic_covid=week_before,
+        covid_load=(ic_covid, ward_covid),
     )
-    return classify_region(pick(arrays, ()), criteria, previous)
+    return classify_region(indicators, criteria, previous)
 
 
 def _unknown(why: str, criteria: PhaseCriteria) -> Expectation:

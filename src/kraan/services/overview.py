@@ -7,12 +7,11 @@ from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
 
-import numpy as np
 from sqlalchemy import Connection
 
-from kraan.domain.indicators import indicator_arrays, pick
-from kraan.domain.model import CareLevel, LevelStatus, Location, Region
-from kraan.domain.monitor import AreaSnapshot, Snapshot, build_snapshot
+from kraan.domain.indicators import area_indicators, history_indicators, pick
+from kraan.domain.model import CareLevel, Location, Region
+from kraan.domain.monitor import AreaSnapshot, Snapshot, build_snapshot, locations_at_risk
 from kraan.domain.phases import (
     PhaseCriteria,
     PhaseResult,
@@ -28,7 +27,7 @@ from kraan.settings import PACKAGE_DATA, Settings
 from kraan.store.declarations import Declaration, active_declarations
 from kraan.store.reference import load_locations, load_regions
 from kraan.store.reports import latest_reports
-from kraan.store.series import DailyTotals, daily_totals
+from kraan.store.series import daily_totals
 
 HISTORY_DAYS = 14
 
@@ -83,58 +82,12 @@ def take_snapshot(conn: Connection, *, as_of: datetime, settings: Settings) -> S
     )
 
 
-def _history_indicators(totals: DailyTotals, criteria: PhaseCriteria) -> dict[str, np.ndarray]:
-    ic, ward = CareLevel.IC, CareLevel.WARD
-    covid = totals.get(ic, "covid") + totals.get(ic, "ontlabeld")
-    week_before = np.full(covid.shape, np.nan)
-    week_before[:, 7:] = covid[:, :-7]
-    absence = np.full(covid.shape, np.nan)
-    np.divide(
-        totals.absence_weighted, totals.absence_weight, out=absence, where=totals.absence_weight > 0
-    )
-    return indicator_arrays(
-        ic_covid=totals.get(ic, "covid"),
-        ic_ontlabeld=totals.get(ic, "ontlabeld"),
-        ic_non_covid=totals.get(ic, "non_covid"),
-        ic_staffed=totals.get(ic, "staffed"),
-        ward_covid=totals.get(ward, "covid"),
-        ward_ontlabeld=totals.get(ward, "ontlabeld"),
-        ward_non_covid=totals.get(ward, "non_covid"),
-        ward_staffed=totals.get(ward, "staffed"),
-        ic_covid_week_before=week_before,
-        staff_absence_pct=absence,
-        planned_at_risk=totals.planned_at_risk,
-        acute_at_risk=totals.acute_at_risk,
-        assessments=totals.assessments,
-        growth_min_level=_min_level(criteria),
-    )
-
-
-def _min_level(criteria: PhaseCriteria) -> float:
-    return next((i.min_level for i in criteria.indicators if i.name == "ic_covid_growth_7d"), 10.0)
-
-
 def snapshot_indicators(
     area: AreaSnapshot, week_before_ic_covid: float | None, criteria: PhaseCriteria
 ) -> dict[str, float | None]:
-    ic, ward = area.level(CareLevel.IC), area.level(CareLevel.WARD)
-    arrays = indicator_arrays(
-        ic_covid=ic.covid,
-        ic_ontlabeld=ic.ontlabeld,
-        ic_non_covid=ic.non_covid,
-        ic_staffed=ic.staffed,
-        ward_covid=ward.covid,
-        ward_ontlabeld=ward.ontlabeld,
-        ward_non_covid=ward.non_covid,
-        ward_staffed=ward.staffed,
-        ic_covid_week_before=np.nan if week_before_ic_covid is None else week_before_ic_covid,
-        staff_absence_pct=np.nan if area.staff_absence_pct is None else area.staff_absence_pct,
-        planned_at_risk=area.critical_planned_care_at_risk,
-        acute_at_risk=area.acute_care_at_risk,
-        assessments=area.assessments,
-        growth_min_level=_min_level(criteria),
+    return area_indicators(
+        area, growth_min_level=criteria.growth_min_level, week_before_ic_covid=week_before_ic_covid
     )
-    return pick(arrays, ())
 
 
 def build_overview(conn: Connection, *, as_of: datetime, settings: Settings) -> Overview:
@@ -152,7 +105,7 @@ def build_overview(conn: Connection, *, as_of: datetime, settings: Settings) -> 
     end_day = as_of.date() - timedelta(days=1)
     start_day = end_day - timedelta(days=HISTORY_DAYS - 1)
     totals = daily_totals(conn, start=start_day, end=end_day, until=as_of)
-    history = _history_indicators(totals, criteria)
+    history = history_indicators(totals, growth_min_level=criteria.growth_min_level)
     declared = active_declarations(conn, as_of=as_of)
     statuses: dict[str, RegionStatusView] = {}
     ic_covid = totals.get(CareLevel.IC, "covid") + totals.get(CareLevel.IC, "ontlabeld")
@@ -177,12 +130,7 @@ def build_overview(conn: Connection, *, as_of: datetime, settings: Settings) -> 
         else:
             computed = classify_region(indicators, criteria, previous)
         statuses[area.code] = RegionStatusView(computed, declared.get(area.code))
-    at_risk = sum(
-        1
-        for report in latest.values()
-        if report.critical_planned_care_ok is False
-        or any(lv.status is LevelStatus.NOT_AVAILABLE for lv in report.levels)
-    )
+    at_risk = locations_at_risk(latest.values())
     phase = national_phase(
         {code: view.effective for code, view in statuses.items()},
         criteria,

@@ -29,6 +29,7 @@ from kraan.services.spreading_render import (
     area_document,
     capped_document,
     plan_document,
+    plan_transfers,
     solve_document,
 )
 from kraan.settings import Settings
@@ -101,5 +102,6 @@ __all__ = [
     "export_snapshot",
     "parse_document",
     "plan_document",
+    "plan_transfers",
     "solve_document",
 ]

@@ -7,14 +7,12 @@ area's fair share now, as forecast and after the plan.
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import MISSING, fields
 from typing import Any
 
-import numpy as np
-
 from kraan.domain.spreading.fairshare import fair_share, summarise
-from kraan.domain.spreading.model import Area, Plan, SpreadSettings
+from kraan.domain.spreading.model import Area, FloatArray, Plan, SpreadSettings, Transfer
 from kraan.domain.spreading.solve import solve_plan
 from kraan.services.spreading_parse import parse_document
 
@@ -22,7 +20,9 @@ from kraan.services.spreading_parse import parse_document
 MAX_TIME_LIMIT_SECONDS = 20.0
 
 
-def _summary(areas: Sequence[Area], occupancy: np.ndarray, settings: SpreadSettings) -> dict:  # type: ignore[type-arg]
+def _summary(
+    areas: Sequence[Area], occupancy: FloatArray, settings: SpreadSettings
+) -> dict[str, float]:
     s = summarise(areas, occupancy, settings.basis)
     return {
         "max_load": round(s.max_load, 4),
@@ -32,7 +32,7 @@ def _summary(areas: Sequence[Area], occupancy: np.ndarray, settings: SpreadSetti
     }
 
 
-def plan_document(areas: Sequence[Area], settings: SpreadSettings, plan: Plan) -> dict:  # type: ignore[type-arg]
+def plan_document(areas: Sequence[Area], settings: SpreadSettings, plan: Plan) -> dict[str, Any]:
     """The output contract, plus each area's fair share now, as forecast and after."""
     before = fair_share(areas, plan.occupancy_before, settings.basis)
     after = fair_share(areas, plan.occupancy_after, settings.basis)
@@ -73,7 +73,16 @@ def plan_document(areas: Sequence[Area], settings: SpreadSettings, plan: Plan) -
     }
 
 
-def solve_document(document: Any) -> dict:  # type: ignore[type-arg]
+def plan_transfers(result: Mapping[str, Any]) -> tuple[Transfer, ...]:
+    """The transfers of a plan document's ``plan`` rows (the inverse of ``plan_document``)."""
+    return tuple(
+        Transfer(int(row["day"]), str(row["from"]), str(row["to"]), int(row["patients"]),
+                 str(row.get("patient_class", "ic")))
+        for row in result.get("plan", [])
+    )  # fmt: skip
+
+
+def solve_document(document: Any) -> dict[str, Any]:
     """Parse, solve and render: the whole ``kraan spread --input`` in one call."""
     areas, settings = parse_document(document)
     plan = solve_plan(areas, settings)

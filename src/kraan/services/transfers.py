@@ -1,18 +1,37 @@
 """Moving a transfer one step: who may (domain.access), whether the machine allows it
 (domain.spreading.workflow, checked by the store inside its locks) and persisting it.
 
-The API router and the spreading page both call :func:`advance`; each turns a
-:class:`TransferRefused` into its own answer (a JSON error, an error page).
+The API router and the spreading page both call :func:`advance` and :func:`store_plan`;
+each turns a :class:`TransferRefused` into its own answer (a JSON error, an error page).
 """
 
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
 from kraan.domain.access import Principal, can_move_transfer
-from kraan.domain.spreading.workflow import InvalidTransition, TransferState
+from kraan.domain.spreading.workflow import InvalidTransition, TransferState, planned_transfers
+from kraan.services.spreading_render import plan_transfers
 from kraan.store import transfers as store
-from kraan.store.db import Engine
+from kraan.store.db import Connection, Engine
+
+
+def store_plan(
+    conn: Connection,
+    *,
+    as_of: datetime,
+    settings: dict[str, Any],
+    result: dict[str, Any],
+    actor: str,
+    now: datetime,
+) -> tuple[int, list[int]]:
+    """Store a solved plan document and request one transfer per plan row (the domain's
+    ``planned_transfers``); returns (plan id, transfer ids)."""
+    return store.create_plan(
+        conn, as_of=as_of, settings=settings, result=result,
+        transfers=planned_transfers(plan_transfers(result)), actor=actor, now=now,
+    )  # fmt: skip
 
 
 class TransferRefused(Exception):

@@ -9,6 +9,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
+from typing import Any
 
 from kraan.domain.model import (
     CapacityReport,
@@ -52,18 +53,18 @@ def level_row(submission_id: int, level: LevelReport) -> dict[str, object]:
     }
 
 
-def level_from_row(row: Mapping[str, object]) -> LevelReport:
+def level_from_row(row: Mapping[str, Any]) -> LevelReport:
     restrictions = str(row["restrictions"] or "")
     return LevelReport(
         care_level=CareLevel(row["care_level"]),
-        staffed_beds=int(row["staffed_beds"]),  # type: ignore[call-overload]
-        covid_occupied=int(row["covid_occupied"]),  # type: ignore[call-overload]
-        ontlabeld_occupied=int(row["ontlabeld_occupied"]),  # type: ignore[call-overload]
-        non_covid_occupied=int(row["non_covid_occupied"]),  # type: ignore[call-overload]
-        covid_admissions_24h=row["covid_admissions_24h"],  # type: ignore[arg-type]
+        staffed_beds=int(row["staffed_beds"]),
+        covid_occupied=int(row["covid_occupied"]),
+        ontlabeld_occupied=int(row["ontlabeld_occupied"]),
+        non_covid_occupied=int(row["non_covid_occupied"]),
+        covid_admissions_24h=row["covid_admissions_24h"],
         status=LevelStatus(row["status"]) if row["status"] else None,
         restrictions=tuple(Restriction(r) for r in restrictions.split(",") if r),
-        emergency_reserve_7d=row["emergency_reserve_7d"],  # type: ignore[arg-type]
+        emergency_reserve_7d=row["emergency_reserve_7d"],
         overflow=bool(row["overflow"]),
     )
 
@@ -95,29 +96,29 @@ def report_as_dict(report: CapacityReport) -> dict[str, object]:
 
 
 def row_reports(
-    rows: Iterable[Mapping[str, object]],
+    rows: Iterable[Mapping[str, Any]],
     codes: Mapping[int, str],
-    heads: dict[int, Mapping[str, object]] | None = None,
+    heads: dict[int, Mapping[str, Any]] | None = None,
 ) -> dict[int, CapacityReport]:
     """Reports by submission id from submission-joined-with-level rows (one row per level);
     ``heads`` receives each submission's own row (who stored it, when, is it current)."""
     heads = {} if heads is None else heads
     levels: dict[int, list[LevelReport]] = defaultdict(list)
     for row in rows:
-        submission_id = int(row["id"])  # type: ignore[call-overload]
+        submission_id = int(row["id"])
         heads.setdefault(submission_id, row)
         if row["care_level"] is not None:  # outer join: a submission without levels
             levels[submission_id].append(level_from_row(row))
     return {
         submission_id: CapacityReport(
-            location_code=codes[int(row["location_id"])],  # type: ignore[call-overload]
-            reported_at=row["reported_at"],  # type: ignore[arg-type]
+            location_code=codes[int(row["location_id"])],
+            reported_at=row["reported_at"],
             levels=tuple(sorted(levels[submission_id], key=lambda lv: lv.care_level)),
-            staff_absence_pct=row["staff_absence_pct"],  # type: ignore[arg-type]
-            critical_planned_care_ok=row["critical_planned_care_ok"],  # type: ignore[arg-type]
-            acute_care_ok=row["acute_care_ok"],  # type: ignore[arg-type]
+            staff_absence_pct=row["staff_absence_pct"],
+            critical_planned_care_ok=row["critical_planned_care_ok"],
+            acute_care_ok=row["acute_care_ok"],
             provenance=Provenance(row["provenance"]),
-            version=int(row["version"]),  # type: ignore[call-overload]
+            version=int(row["version"]),
         )
         for submission_id, row in heads.items()
     }

@@ -13,13 +13,19 @@ Every step writes a transfer_event and an audit row. All functions take ``now``.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from dataclasses import dataclass, fields
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection, insert, select, update
 
-from kraan.domain.spreading.workflow import HOLDS_BEDS, TAKES_BEDS, TransferState, check_move
+from kraan.domain.spreading.workflow import (
+    PlannedTransfer,
+    StepRefused,
+    TransferState,
+    plan_step,
+)
 from kraan.store.audit import write_audit
 from kraan.store.tables import bed_offers, transfer_events, transfer_plans, transfers
 
@@ -107,11 +113,6 @@ def _offer(row: Any) -> BedOffer:
     return BedOffer(**{**values, "id": int(values["id"])})
 
 
-def care_level_of(patient_class: str) -> str:
-    """Plan rows name a patient class (ic, hfno, ward); beds are offered per care level."""
-    return "ic" if patient_class == "ic" else "ward"
-
-
 # ---- plans and transfers ------------------------------------------------------------------
 
 
@@ -121,10 +122,12 @@ def create_plan(
     as_of: datetime,
     settings: dict[str, Any],
     result: dict[str, Any],
+    transfers: Sequence[PlannedTransfer],
     actor: str,
     now: datetime,
 ) -> tuple[int, list[int]]:
-    """Store a solved plan and one ``requested`` transfer per plan row (day 0 = as_of)."""
+    """Store a solved plan (its result document) and one ``requested`` transfer per
+    planned transfer (day 0 = as_of; ``workflow.planned_transfers``)."""
     plan_id = int(
         conn.execute(
             insert(transfer_plans)
@@ -140,21 +143,21 @@ def create_plan(
         entity="transfer_plan",
         entity_key=str(plan_id),
         before=None,
-        after={"as_of": as_of, "rows": len(result.get("plan", [])), "settings": settings},
+        after={"as_of": as_of, "rows": len(transfers), "settings": settings},
     )
     ids = [
         create_transfer(
             conn,
-            day=as_of.date() + timedelta(days=int(row["day"])),
-            from_area=str(row["from"]),
-            to_area=str(row["to"]),
-            patients=int(row["patients"]),
-            care_level=care_level_of(str(row.get("patient_class", "ic"))),
+            day=as_of.date() + timedelta(days=item.day_offset),
+            from_area=item.from_area,
+            to_area=item.to_area,
+            patients=item.patients,
+            care_level=item.care_level,
             actor=actor,
             now=now,
             plan_id=plan_id,
         )
-        for row in result.get("plan", [])
+        for item in transfers
     ]
     return plan_id, ids
 
@@ -387,8 +390,6 @@ def _release_beds(conn: Connection, *, offer_id: int, patients: int) -> None:
 
 # ---- the one write path of a transfer -------------------------------------------------------
 
-RELEASES = frozenset({TransferState.REQUESTED, TransferState.CANCELLED})
-
 
 def advance_transfer(
     conn: Connection,
@@ -403,9 +404,11 @@ def advance_transfer(
 ) -> StoredTransfer:
     """Move a transfer one step; raises InvalidTransition or a TransferError.
 
-    Run it in its own transaction: on any error the caller's rollback undoes the beds
-    taken as well. ``expected_version`` (the version the caller saw) makes a stale
-    screen fail instead of overwriting a newer step.
+    The rules of the step are the domain's (``workflow.plan_step``); this function reads
+    the transfer, carries the step out with its conditional UPDATEs and records it. Run
+    it in its own transaction: on any error the caller's rollback undoes the beds taken
+    as well. ``expected_version`` (the version the caller saw) makes a stale screen fail
+    instead of overwriting a newer step.
     """
     item = get_transfer(conn, transfer_id=transfer_id)
     if expected_version is not None and expected_version != item.version:
@@ -413,25 +416,21 @@ def advance_transfer(
             f"transfer {transfer_id} changed meanwhile (version {item.version}, you saw "
             f"{expected_version}; now {item.state}): reload and decide again"
         )
-    target = check_move(item.state, to_state)
-    if target is TransferState.CANCELLED and not note.strip():
-        raise OfferMismatch("cancelling needs a reason in 'note'")
-    new_offer = item.offer_id
-    if target in TAKES_BEDS:
-        chosen = offer_id if offer_id is not None else item.offer_id
-        if chosen is None:
-            raise OfferMismatch("accepting needs the id of a bed offer of the receiving region")
-        _take_beds(conn, offer=get_offer(conn, offer_id=chosen), item=item)
-        new_offer = chosen
-    elif target is TransferState.OFFERED and offer_id is not None:
-        offer = get_offer(conn, offer_id=offer_id)
+    try:
+        step = plan_step(
+            item.state, to_state, note=note, offer_id=offer_id, current_offer=item.offer_id
+        )
+    except StepRefused as error:
+        raise OfferMismatch(str(error)) from error
+    target, new_offer = step.target, step.offer_after
+    if step.take_from is not None:
+        _take_beds(conn, offer=get_offer(conn, offer_id=step.take_from), item=item)
+    if step.check_offer is not None:
+        offer = get_offer(conn, offer_id=step.check_offer)
         if offer.region_code != item.to_area or offer.day != item.day:
-            raise OfferMismatch(f"offer {offer_id} is not for {item.to_area} on {item.day}")
-        new_offer = offer_id
-    elif target in RELEASES and TransferState(item.state) in HOLDS_BEDS and item.offer_id:
-        _release_beds(conn, offer_id=item.offer_id, patients=item.patients)
-    if target is TransferState.REQUESTED:
-        new_offer = None  # declined: the next offer may come from anywhere
+            raise OfferMismatch(f"offer {offer.id} is not for {item.to_area} on {item.day}")
+    if step.release_to is not None:
+        _release_beds(conn, offer_id=step.release_to, patients=item.patients)
     changed = conn.execute(
         update(transfers)
         .where(transfers.c.id == transfer_id, transfers.c.version == item.version)
@@ -441,7 +440,7 @@ def advance_transfer(
             offer_id=new_offer,
             updated_at=now,
             updated_by=actor,
-            reason=note if target is TransferState.CANCELLED else item.reason,
+            reason=item.reason if step.reason is None else step.reason,
         )  # fmt: skip
     ).rowcount
     if changed != 1:

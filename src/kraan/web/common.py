@@ -25,6 +25,7 @@ from fastapi.templating import Jinja2Templates
 from kraan.api import guard
 from kraan.api.deps import parse_as_of, utc_now
 from kraan.domain.access import Principal
+from kraan.domain.indicators import is_share
 from kraan.domain.phases import RegionStatus
 from kraan.settings import Settings
 from kraan.web import labels
@@ -63,7 +64,7 @@ def _indicator(value: float | None) -> str:
     as %, other values with one decimal; in the page's language."""
     if value is None or value != value:
         return "–"
-    return fmt_percent(value) if abs(value) <= 2 else fmt_decimal(value)
+    return fmt_percent(value) if is_share(value) else fmt_decimal(value)
 
 
 # Dutch first (docs/i18n.md): gettext in every template, words for every internal code.

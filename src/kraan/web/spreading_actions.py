@@ -13,6 +13,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
 from kraan.domain.access import Principal, can_offer_beds, can_plan_spreading
 from kraan.domain.spreading.solve import SpreadInputError
+from kraan.services import transfers as transfer_service
 from kraan.services.spreading import export_snapshot, solve_document
 from kraan.services.spreading_render import capped_document
 from kraan.store import transfers as store
@@ -74,8 +75,10 @@ def store_plan(
     if stale:
         plan_settings["stale_data_override"] = reason[:2000]
     with engine.begin() as conn:
-        plan_id, ids = store.create_plan(conn, as_of=as_of, settings=plan_settings, result=result,
-                                         actor=principal.username, now=utc_now())  # fmt: skip
+        plan_id, ids = transfer_service.store_plan(
+            conn, as_of=as_of, settings=plan_settings, result=result,
+            actor=principal.username, now=utc_now(),
+        )  # fmt: skip
     return _back(carry, ngettext("Plan %(id)s stored: %(num)s transfer requested.",
                                  "Plan %(id)s stored: %(num)s transfers requested.",
                                  len(ids), id=plan_id))  # fmt: skip

@@ -6,7 +6,8 @@ from kraan.domain.model import CapacityReport, CareLevel, LevelReport
 from kraan.domain.validation import ValidationRules, jump_warning, validate_report
 
 NOW = datetime(2020, 12, 21, 9, 0)
-RULES = ValidationRules()
+# The DIVI limits as Settings give them (data/public_figures.json).
+RULES = ValidationRules(max_beds=999, max_admissions=999, correction_window=timedelta(days=14))
 
 
 def report(**level_fields: int | bool) -> CapacityReport:

@@ -18,7 +18,8 @@ from kraan.domain.requests.rules import RuleViolation
 from kraan.domain.validation import ValidationRules
 
 NOW = datetime(2020, 12, 28, 12, 0)
-RULES = ValidationRules()
+# The DIVI limits as Settings give them (data/public_figures.json).
+RULES = ValidationRules(max_beds=999, max_admissions=999, correction_window=timedelta(days=14))
 GRZ = {"reporter_code": "V-VR09", "region_code": "NAZMN", "kind": "grz",
        "reported_at": "2020-12-28T08:00:00", "beds": 40, "occupied": 38, "covid": 9}  # fmt: skip
 GP = {"reporter_code": "HAP-U", "region_code": "NAZMN", "kind": "gp_post",

@@ -74,3 +74,48 @@ def test_any_sequence_only_ever_follows_the_table(wanted: list[TransferState]) -
         assert state in TRANSITIONS[before]
     pairs = zip(item.history, item.history[1:], strict=False)
     assert all(b.state in TRANSITIONS[a.state] for a, b in pairs)
+
+
+# ---- one step as the store carries it out (workflow.plan_step) ------------------------------
+
+
+def test_accepting_takes_beds_from_the_named_or_held_offer() -> None:
+    from kraan.domain.spreading.workflow import plan_step
+
+    step = plan_step("offered", "accepted", note="", offer_id=7, current_offer=None)
+    assert (step.target, step.take_from, step.offer_after) == ("accepted", 7, 7)
+    held = plan_step("offered", "accepted", note="", offer_id=None, current_offer=5)
+    assert held.take_from == 5 and held.release_to is None
+
+
+def test_steps_refused_without_what_they_need() -> None:
+    from kraan.domain.spreading.workflow import InvalidTransition, StepRefused, plan_step
+
+    with pytest.raises(StepRefused, match="reason"):
+        plan_step("requested", "cancelled", note="  ", offer_id=None, current_offer=None)
+    with pytest.raises(StepRefused, match="bed offer"):
+        plan_step("offered", "accepted", note="", offer_id=None, current_offer=None)
+    with pytest.raises(InvalidTransition):
+        plan_step("arrived", "cancelled", note="too late", offer_id=None, current_offer=None)
+    with pytest.raises(ValueError):
+        plan_step("requested", "teleported", note="", offer_id=None, current_offer=None)
+
+
+def test_leaving_accepted_gives_the_beds_back_and_declining_forgets_the_offer() -> None:
+    from kraan.domain.spreading.workflow import plan_step
+
+    cancel = plan_step("accepted", "cancelled", note="patient died", offer_id=None, current_offer=3)
+    assert (cancel.release_to, cancel.reason, cancel.offer_after) == (3, "patient died", 3)
+    decline = plan_step("offered", "requested", note="", offer_id=None, current_offer=3)
+    assert decline.release_to is None and decline.offer_after is None and decline.reason is None
+    offered = plan_step("requested", "offered", note="", offer_id=9, current_offer=None)
+    assert (offered.check_offer, offered.offer_after, offered.take_from) == (9, 9, None)
+
+
+def test_planned_transfers_carry_the_care_level_of_their_class() -> None:
+    from kraan.domain.spreading.workflow import planned_transfers
+
+    rows = planned_transfers((Transfer(0, "A", "B", 2, "ic"), Transfer(1, "A", "C", 1, "hfno")))
+    assert [(r.day_offset, r.to_area, r.care_level) for r in rows] == [
+        (0, "B", "ic"), (1, "C", "ward"),
+    ]  # fmt: skip

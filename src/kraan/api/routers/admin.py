@@ -8,6 +8,7 @@ from fastapi import APIRouter, HTTPException, Query, status
 
 from kraan.api.bounds import limit_query
 from kraan.api.deps import EngineDep, PrincipalDep, utc_now
+from kraan.api.responses import DeclarationDocument, TokenDocument, documented
 from kraan.api.schemas import DeclarationCreate, TokenCreate
 from kraan.domain.access import (
     Role,
@@ -25,7 +26,13 @@ from kraan.store.reference import load_locations, load_regions
 router = APIRouter(prefix="/api/v1", tags=["coordination"])
 
 
-@router.post("/regions/{region_code}/status", status_code=201, summary="Declare a regional status")
+@router.post(
+    "/regions/{region_code}/status",
+    status_code=201,
+    summary="Declare a regional status",
+    responses=documented(DeclarationDocument, 201),
+    response_model=None,
+)
 def declare(
     region_code: str, body: DeclarationCreate, engine: EngineDep, principal: PrincipalDep
 ) -> dict[str, Any]:
@@ -64,7 +71,11 @@ def declare(
 
 
 @router.post(
-    "/tokens", status_code=201, summary="Create a user with a token (national coordinator)"
+    "/tokens",
+    status_code=201,
+    summary="Create a user with a token (national coordinator)",
+    responses=documented(TokenDocument, 201),
+    response_model=None,
 )
 def create_token(body: TokenCreate, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
     if not can_manage_access(principal):

@@ -11,6 +11,7 @@ from fastapi.responses import JSONResponse
 
 from kraan.api.bounds import CleanText, Moment, limit_query
 from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, utc_now
+from kraan.api.responses import BatchResult, CsvResult, ReportResult, documented
 from kraan.api.schemas import BatchCreate, ReportCreate
 from kraan.domain.access import can_read_details, can_report_for, detail_scope
 from kraan.ingest.csv_reports import CsvFormatError
@@ -103,7 +104,11 @@ def _write(
     return 200, {"results": [r.as_dict() for r in results]}
 
 
-@router.post("/reports", summary="Submit one capacity report")
+@router.post(
+    "/reports",
+    summary="Submit one capacity report",
+    responses={**documented(ReportResult, 201), **documented(ReportResult, 200)},
+)
 def create_report(
     report: ReportCreate,
     engine: EngineDep,
@@ -127,7 +132,11 @@ def create_report(
     return JSONResponse(result, status_code=201 if result["outcome"] == "created" else 200)
 
 
-@router.post("/reports/batch", summary="Submit a batch of reports (all-or-nothing)")
+@router.post(
+    "/reports/batch",
+    summary="Submit a batch of reports (all-or-nothing)",
+    responses=documented(BatchResult),
+)
 def create_batch(
     batch: BatchCreate,
     engine: EngineDep,
@@ -150,7 +159,12 @@ def create_batch(
     return JSONResponse(payload, status_code=code)
 
 
-@router.post("/reports/csv", summary="Upload a CSV of reports: a result per row")
+@router.post(
+    "/reports/csv",
+    summary="Upload a CSV of reports: a result per row",
+    responses=documented(CsvResult),
+    response_model=None,
+)
 def upload_csv(
     file: UploadFile, engine: EngineDep, settings: SettingsDep, principal: PrincipalDep
 ) -> dict[str, Any]:

@@ -23,11 +23,23 @@ from kraan.api.deps import (
     parse_as_of,
     utc_now,
 )
+from kraan.api.responses import (
+    CreatedPlan,
+    OfferDocument,
+    StoredPlan,
+    TransferDocument,
+    TransferWithHistory,
+    documented,
+)
 from kraan.domain.access import Principal, can_offer_beds, can_plan_spreading
 from kraan.domain.spreading.solve import SpreadInputError
 from kraan.domain.spreading.workflow import InvalidTransition
 from kraan.services import transfers as transfer_service
-from kraan.services.spreading import capped_document, export_snapshot, solve_document
+from kraan.services.spreading import (
+    capped_document,
+    export_snapshot,
+    solve_document,
+)
 from kraan.services.transfers import TransferRefused, refusal
 from kraan.store import transfers as store
 from kraan.store.reference import load_regions
@@ -79,7 +91,13 @@ async def solve_capped(document: dict[str, Any]) -> dict[str, Any]:
         ) from error
 
 
-@router.post("/plans", status_code=201, summary="Solve and store a plan (national coordinator)")
+@router.post(
+    "/plans",
+    status_code=201,
+    summary="Solve and store a plan (national coordinator)",
+    responses=documented(CreatedPlan, 201),
+    response_model=None,
+)
 async def create_plan(
     engine: EngineDep,
     settings: SettingsDep,
@@ -103,7 +121,7 @@ async def create_plan(
     document = capped_document(document)
     result = await solve_capped(document)
     with engine.begin() as conn:
-        plan_id, ids = store.create_plan(
+        plan_id, ids = transfer_service.store_plan(
             conn, as_of=as_of or now, settings=document["settings"], result=result,
             actor=principal.username, now=now,
         )  # fmt: skip
@@ -127,7 +145,12 @@ def _public(item: dict[str, Any], principal: Principal | None) -> dict[str, Any]
     return {k: v for k, v in item.items() if k not in PERSONAL}
 
 
-@router.get("/plans/{plan_id}", summary="A stored plan with its transfers (names: any token)")
+@router.get(
+    "/plans/{plan_id}",
+    summary="A stored plan with its transfers (names: any token)",
+    responses=documented(StoredPlan, 200),
+    response_model=None,
+)
 def get_plan(plan_id: BigId, engine: EngineDep, principal: OptionalPrincipalDep) -> dict[str, Any]:
     with engine.connect() as conn:
         try:
@@ -139,7 +162,12 @@ def get_plan(plan_id: BigId, engine: EngineDep, principal: OptionalPrincipalDep)
     return {**_public(plan, principal), "transfers": transfers}
 
 
-@router.get("/transfers", summary="Transfers by day, region (either side) and state")
+@router.get(
+    "/transfers",
+    summary="Transfers by day, region (either side) and state",
+    responses=documented(list[TransferDocument], 200),
+    response_model=None,
+)
 def get_transfers(
     engine: EngineDep,
     principal: OptionalPrincipalDep,
@@ -154,7 +182,12 @@ def get_transfers(
     return [_public(t.as_dict(), principal) for t in rows]
 
 
-@router.get("/transfers/{transfer_id}", summary="One transfer with its history (any token)")
+@router.get(
+    "/transfers/{transfer_id}",
+    summary="One transfer with its history (any token)",
+    responses=documented(TransferWithHistory, 200),
+    response_model=None,
+)
 def get_transfer(transfer_id: BigId, engine: EngineDep, _: PrincipalDep) -> dict[str, Any]:
     """The history names the people who moved it and why they cancelled: not public."""
     with engine.connect() as conn:
@@ -166,7 +199,12 @@ def get_transfer(transfer_id: BigId, engine: EngineDep, _: PrincipalDep) -> dict
     return {**item.as_dict(), "history": history}
 
 
-@router.get("/offers", summary="Bed offers by day and region")
+@router.get(
+    "/offers",
+    summary="Bed offers by day and region",
+    responses=documented(list[OfferDocument], 200),
+    response_model=None,
+)
 def get_offers(
     engine: EngineDep,
     day: Annotated[Day | None, Query()] = None,
@@ -179,7 +217,13 @@ def get_offers(
     return [o.as_dict() for o in offers]
 
 
-@router.post("/offers", status_code=201, summary="Offer free beds (the region's coordinator)")
+@router.post(
+    "/offers",
+    status_code=201,
+    summary="Offer free beds (the region's coordinator)",
+    responses=documented(OfferDocument, 201),
+    response_model=None,
+)
 def create_offer(body: OfferCreate, engine: EngineDep, principal: PrincipalDep) -> dict[str, Any]:
     if not can_offer_beds(principal, region_code=body.region_code):
         raise HTTPException(
@@ -195,7 +239,12 @@ def create_offer(body: OfferCreate, engine: EngineDep, principal: PrincipalDep) 
         return store.get_offer(conn, offer_id=offer_id).as_dict()
 
 
-@router.post("/transfers/{transfer_id}/advance", summary="Move a transfer one step")
+@router.post(
+    "/transfers/{transfer_id}/advance",
+    summary="Move a transfer one step",
+    responses=documented(TransferDocument, 200),
+    response_model=None,
+)
 def advance_route(
     transfer_id: BigId, body: AdvanceBody, engine: EngineDep, principal: PrincipalDep
 ) -> dict[str, Any]:

@@ -11,6 +11,7 @@ from fastapi.responses import Response
 
 from kraan.api.bounds import Day
 from kraan.api.deps import AsOfDep, AsOfQuery, EngineDep, parse_as_of, utc_now
+from kraan.api.responses import LocationDocument, Region, StatusDocument, documented
 from kraan.domain.model import MONITORED_LEVELS
 from kraan.services.status_cache import StatusCache, etag_for, now_bucket, uncached
 from kraan.settings import Settings
@@ -23,7 +24,10 @@ router = APIRouter(prefix="/api/v1", tags=["monitor"])
 @router.get(
     "/status",
     summary="National phase and regional picture at as_of (the CLI contract)",
-    responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}},
+    responses={
+        **documented(StatusDocument),
+        304: {"description": "Not modified (If-None-Match matched the ETag)"},
+    },
 )
 async def get_status(request: Request, as_of: AsOfQuery = None) -> Response:
     """Cached per (as_of, data version), with an ETag: a written report changes both.
@@ -57,7 +61,12 @@ async def get_status(request: Request, as_of: AsOfQuery = None) -> Response:
     return Response(entry.body, media_type="application/json", headers=headers)
 
 
-@router.get("/regions", summary="ROAZ regions (an approximation; editable data)")
+@router.get(
+    "/regions",
+    summary="ROAZ regions (an approximation; editable data)",
+    responses=documented(list[Region]),
+    response_model=None,
+)
 def get_regions(engine: EngineDep) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         return [
@@ -72,7 +81,12 @@ def get_regions(engine: EngineDep) -> list[dict[str, Any]]:
         ]
 
 
-@router.get("/locations", summary="Care locations (synthetic where flagged)")
+@router.get(
+    "/locations",
+    summary="Care locations (synthetic where flagged)",
+    responses=documented(list[LocationDocument]),
+    response_model=None,
+)
 def get_locations(
     engine: EngineDep, region: Annotated[str | None, Query(max_length=16)] = None
 ) -> list[dict[str, Any]]:

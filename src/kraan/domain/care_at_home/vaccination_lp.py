@@ -37,7 +37,7 @@ def _quiet_highs(time_limit: float) -> highspy.Highs:
     saved = os.dup(1)
     try:
         os.dup2(2, 1)
-        highs = highspy.Highs()
+        highs = highspy.Highs()  # type: ignore[no-untyped-call]
         highs.setOptionValue("output_flag", False)
     finally:
         sys.stdout.flush()
@@ -155,7 +155,7 @@ def solve_lp(inp: ScheduleInput, *, time_limit: float = 30.0) -> Schedule:
             for w in range(n_w):
                 rows.add([g(p_j, w), f(i, w)], [1.0 / demand[j], -1.0 / demand[i]], -np.inf, 0.0)
 
-    first, status = _run(inp, rows, n_col, cost, lower, upper, pairs, x, time_limit)
+    first, status = _run(inp, rows, n_col, cost, lower, upper, pairs, x, time_limit)  # type: ignore[no-untyped-call]
     return Schedule(
         method="lp",
         status=status,

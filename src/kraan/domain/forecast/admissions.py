@@ -65,7 +65,8 @@ def weekday_factors(values: FloatArray, window: int) -> FloatArray:
     sums = np.bincount(idx % 7, weights=ratio, minlength=7)
     counts = np.bincount(idx % 7, minlength=7)
     logs = np.where(counts > 0, sums / np.maximum(counts, 1), 0.0)
-    return np.exp(logs - logs.mean())
+    normalised: FloatArray = np.exp(logs - logs.mean())
+    return normalised
 
 
 def fit_growth(

@@ -78,8 +78,7 @@ def run_backtest(
     raws = np.empty((raw_origins.size, params.horizon, 9))
     truth = series.truth()
     lasts = np.array([last_seen(series, int(j)) for j in raw_origins])
-    for pos, origin in enumerate(raw_origins):
-        origin = int(origin)
+    for pos, origin in enumerate(raw_origins.tolist()):
         raw = None
         if KRAAN in methods:
             try:

@@ -38,7 +38,8 @@ def student_t_quantiles(dof: float) -> FloatArray:
     g2 = (5 * z**5 + 16 * z**3 + 3 * z) / 96.0
     g3 = (3 * z**7 + 19 * z**5 + 17 * z**3 - 15 * z) / 384.0
     g4 = (79 * z**9 + 776 * z**7 + 1482 * z**5 - 1920 * z**3 - 945 * z) / 92160.0
-    return z + g1 / v + g2 / v**2 + g3 / v**3 + g4 / v**4
+    quantile: FloatArray = z + g1 / v + g2 / v**2 + g3 / v**3 + g4 / v**4
+    return quantile
 
 
 def persistence(

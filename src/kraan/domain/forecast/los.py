@@ -67,7 +67,7 @@ def fill_admissions(admissions: FloatArray, occupancy: FloatArray) -> FloatArray
         return a
     first = int(known[0])
     span = slice(first, first + 14)
-    stay = float(np.nanmean(o[span]) / max(np.nanmean(a[span]), 1e-6))
+    stay = float(np.nanmean(o[span]) / max(float(np.nanmean(a[span])), 1e-6))
     stay = min(max(stay, 2.0), 40.0)
     if first > 0:
         prev = np.concatenate([[o[0]], o[: first - 1]])

@@ -26,7 +26,7 @@ from kraan.domain.forecast.ensemble import (
     shift_samples,
 )
 from kraan.domain.forecast.occupancy import ForecastInputError, RawForecast
-from kraan.domain.forecast.params import ForecastParams
+from kraan.domain.forecast.params import MIN_HISTORY_DAYS, ForecastParams
 from kraan.domain.forecast.quantiles import INTERVALS, MEDIAN, FloatArray
 from kraan.domain.forecast.target import (
     IntArray,
@@ -217,7 +217,7 @@ def forecast_at(
     if not series.first_origin() <= origin < len(series):
         raise ValueError(
             f"origin index {origin} outside {series.first_origin()}..{len(series) - 1}: "
-            "the forecast needs 14 days of census up to the origin"
+            f"the forecast needs {MIN_HISTORY_DAYS} days of census up to the origin"
         )
     raw = raw_kraan_at(series, origin, params, keep_samples=True, memo=memo)
     past = calibration_window(series, origin, params)

@@ -30,7 +30,7 @@ from kraan.domain.forecast.los import (
     new_admission_matrix,
     residual_fraction,
 )
-from kraan.domain.forecast.params import ForecastParams
+from kraan.domain.forecast.params import MIN_HISTORY_DAYS, ForecastParams
 from kraan.domain.forecast.quantiles import QUANTILE_LEVELS, FloatArray, sample_quantiles
 
 QUEUE = "queue"
@@ -56,9 +56,10 @@ class RawForecast:
 
 
 def _check(occupancy: FloatArray, params: ForecastParams) -> None:
-    if occupancy.shape[0] < 14 or not np.isfinite(occupancy[-1]):
+    if occupancy.shape[0] < MIN_HISTORY_DAYS or not np.isfinite(occupancy[-1]):
         raise ForecastInputError(
-            "need at least 14 days of occupancy ending in a known value at the origin"
+            f"need at least {MIN_HISTORY_DAYS} days of occupancy ending in a known value at "
+            "the origin"
         )
     if params.horizon < 1:
         raise ForecastInputError("the horizon must be at least one day")

@@ -12,6 +12,11 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+#: Days of census a forecast needs up to its origin: the one home of this rule in code.
+#: Its value and source are in ``data/public_figures.json`` (``forecast_min_history_days``;
+#: the domain reads no files, and tests/unit/test_public_figures.py keeps the two equal).
+MIN_HISTORY_DAYS = 14
+
 
 @dataclass(frozen=True, slots=True)
 class ForecastParams:

@@ -34,9 +34,11 @@ def _admissions_or_balance(
 ) -> FloatArray:
     """Known admissions, or a census-balance estimate with CHIME's stay when too few are known."""
     if admissions is not None and np.isfinite(admissions[-need:]).all():
-        return np.nan_to_num(admissions)
+        known: FloatArray = np.nan_to_num(admissions)
+        return known
     prev = np.concatenate([[occupancy[0]], occupancy[:-1]])
-    return np.clip(occupancy - prev + prev / days, 0.0, None)
+    estimate: FloatArray = np.clip(occupancy - prev + prev / days, 0.0, None)
+    return estimate
 
 
 def chime_sir(
@@ -76,7 +78,7 @@ def chime_sir(
         scale = pop / (s + i + r)
         s, i, r = s * scale, i * scale, r * scale
         future[:, day] = rate * new
-    little = float(np.nanmean(occupancy[-fit_days:]) / max(np.nanmean(a[-fit_days:]), 1e-6))
+    little = float(np.nanmean(occupancy[-fit_days:]) / max(float(np.nanmean(a[-fit_days:])), 1e-6))
     stay = int(np.clip(round(little), 1, 60))  # Little's law: census / admissions
     past = a[-stay:] if a.shape[0] >= stay else np.concatenate([np.zeros(stay - a.shape[0]), a])
     both = np.concatenate([np.broadcast_to(past, (params.n_samples, stay)), future], axis=1)

@@ -17,7 +17,7 @@ import numpy.typing as npt
 from kraan.domain.forecast.baselines import linear_trend, persistence
 from kraan.domain.forecast.history import BoolArray, scoreable_truth, visible_at
 from kraan.domain.forecast.occupancy import ForecastInputError, RawForecast, kraan_raw
-from kraan.domain.forecast.params import ForecastParams
+from kraan.domain.forecast.params import MIN_HISTORY_DAYS, ForecastParams
 from kraan.domain.forecast.quantiles import QUANTILE_LEVELS, FloatArray
 from kraan.domain.forecast.sir import chime_sir
 
@@ -56,9 +56,9 @@ class TargetSeries:
         return int(self.occupancy.shape[0])
 
     def first_origin(self) -> int:
-        """Earliest index with 14 days of census behind it (the forecasters' minimum)."""
+        """Earliest index with MIN_HISTORY_DAYS of census behind it (the forecasters' minimum)."""
         known = np.flatnonzero(np.isfinite(self.occupancy))
-        return int(known[0]) + 13 if known.size else len(self)
+        return int(known[0]) + MIN_HISTORY_DAYS - 1 if known.size else len(self)
 
     def truth(self) -> FloatArray:
         return scoreable_truth(self.occupancy, self.imputed)

@@ -71,7 +71,7 @@ def check_report(
     """A checked report, or RuleViolation ``chain_report_fields`` naming every bad field."""
     problems: list[tuple[str, str]] = []
     try:
-        kind = ChainKind(data.get("kind"))
+        kind = ChainKind(str(data.get("kind")))
     except ValueError:
         check_all("chain_report_fields", [("kind", "one of " + ", ".join(ChainKind))])
         raise AssertionError from None  # unreachable: check_all raised
@@ -111,7 +111,7 @@ def check_report(
             problems.append(("status", f"{kind.value} reports beds, not a pressure status"))
     else:
         try:
-            status = Pressure(data.get("status"))
+            status = Pressure(str(data.get("status")))
         except ValueError:
             problems.append(("status", "normal, under_pressure or no_new_patients"))
         if status not in (None, Pressure.NORMAL) and len(reason) < 5:

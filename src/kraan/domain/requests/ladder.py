@@ -303,7 +303,7 @@ def _answer(item: HelpRequest, event: Event) -> HelpRequest:
     if not asked:
         problems.append(("asked", "say who was asked at this rung"))
     try:
-        answer = Answer(event.data.get("answer"))
+        answer = Answer(str(event.data.get("answer")))
     except ValueError:
         problems.append(("answer", "one of filled, partly, cannot_fill"))
         answer = Answer.CANNOT_FILL
@@ -403,7 +403,7 @@ def _msob_step(item: HelpRequest, event: Event) -> HelpRequest:
 
 def _vote(item: HelpRequest, event: Event, note: str) -> HelpRequest:
     try:
-        party = Party(event.data.get("party"))
+        party = Party(str(event.data.get("party")))
     except ValueError:
         parties = ", ".join(Party)
         raise RuleViolation("msob_vote_party", f"party is one of {parties}", "party") from None

@@ -127,7 +127,8 @@ def apply(item: Signal, event: SignalEvent) -> Signal:
     """The signal after one more step; RuleViolation (422) or StepConflict (409)."""
     if not item.is_open:
         raise StepConflict("the signal is closed")
-    data, moved = event.data, {"updated_at": event.at, "events": (*item.events, event)}
+    data = event.data
+    moved: dict[str, Any] = {"updated_at": event.at, "events": (*item.events, event)}
     match event.step:
         case SignalStep.ESCALATE:
             _need(item, SignalState.FILED, "signal_order", "the signal is not filed")

@@ -99,14 +99,19 @@ class Scenario(BaseModel):
         return [m.key for m in self.modules]
 
 
+def _no_modules() -> list[list[str]]:
+    """One combination: no module switched on."""
+    return [[]]
+
+
 class Sweep(BaseModel):
     """Quadrants x module combinations x members; each cell is a scenario."""
 
     model_config = ConfigDict(extra="forbid", frozen=True)
 
-    base: Scenario = Field(default_factory=Scenario)
+    base: Scenario = Field(default_factory=lambda: Scenario.model_validate({}))
     quadrants: list[str] = Field(default_factory=lambda: ["contagious_severe"])
-    combinations: list[list[str]] = Field(default_factory=lambda: [[]])
+    combinations: list[list[str]] = Field(default_factory=_no_modules)
 
     @field_validator("combinations", mode="before")
     @classmethod

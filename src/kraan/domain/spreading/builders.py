@@ -160,7 +160,8 @@ class Context:
 
     def max_inflow(self) -> FloatArray:
         """Per area: most patients it can receive on one day."""
-        return self.intake_bound().max(axis=1)
+        most: FloatArray = self.intake_bound().max(axis=1)
+        return most
 
     def max_outflow(self) -> FloatArray:
         cap = np.full(len(self.areas), self.day_transport())

@@ -63,7 +63,9 @@ def greedy_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) -
             can_send = domestic & (quota.sum(axis=1) >= minimum)
             can_take = domestic & (room >= minimum)
         pairs = [
-            (i, j) for i in np.flatnonzero(can_send) for j in np.flatnonzero(can_take)
+            (i, j)
+            for i in np.flatnonzero(can_send).tolist()
+            for j in np.flatnonzero(can_take).tolist()
             if (i, j) in allowed and (i, j) not in blocked
         ]  # fmt: skip
         if not pairs:

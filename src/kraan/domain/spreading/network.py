@@ -21,7 +21,8 @@ BLOCK = 512  # sender rows per block of the distance matrix (bounds memory at 5,
 
 
 def haversine_km(
-    lat1: FloatArray, lon1: FloatArray, lat2: FloatArray, lon2: FloatArray
+    lat1: FloatArray | float, lon1: FloatArray | float, lat2: FloatArray | float,
+    lon2: FloatArray | float,
 ) -> FloatArray:
     """Great-circle distance; broadcasting; NaN coordinates give 0 km (distance unknown)."""
     p1, p2 = np.radians(lat1), np.radians(lat2)
@@ -29,7 +30,8 @@ def haversine_km(
     dlmb = np.radians(lon2) - np.radians(lon1)
     h = np.sin(dphi / 2) ** 2 + np.cos(p1) * np.cos(p2) * np.sin(dlmb / 2) ** 2
     km = 2 * EARTH_RADIUS_KM * np.arcsin(np.sqrt(np.clip(h, 0.0, 1.0)))
-    return np.nan_to_num(km, nan=0.0)
+    result: FloatArray = np.nan_to_num(km, nan=0.0)
+    return result
 
 
 @dataclass(frozen=True, slots=True)

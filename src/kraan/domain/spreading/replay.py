@@ -60,7 +60,8 @@ def discharge_rates(series: RegionSeries) -> FloatArray:
     with np.errstate(divide="ignore", invalid="ignore"):
         rate = discharged.sum(axis=1) / covid[:, :-1].sum(axis=1)
     rate = np.where(np.isfinite(rate) & (rate > 0), rate, national)
-    return np.clip(rate, 0.01, 0.5)
+    clipped: FloatArray = np.clip(rate, 0.01, 0.5)
+    return clipped
 
 
 def _areas(

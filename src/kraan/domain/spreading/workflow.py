@@ -120,3 +120,81 @@ def check_move(current: str, wanted: str) -> TransferState:
 TAKES_BEDS: frozenset[TransferState] = frozenset({TransferState.ACCEPTED})
 #: Leaving these states for ``cancelled`` or ``requested`` releases the beds taken.
 HOLDS_BEDS: frozenset[TransferState] = frozenset({TransferState.ACCEPTED})
+#: Moves that give the beds of an accepted transfer back to its offer.
+RELEASES: frozenset[TransferState] = frozenset({TransferState.REQUESTED, TransferState.CANCELLED})
+
+
+class StepRefused(ValueError):
+    """A move the machine allows, but not like this (e.g. cancelling without a reason)."""
+
+
+@dataclass(frozen=True, slots=True)
+class StepPlan:
+    """What one step does; the store carries it out inside its locks.
+
+    ``take_from``: the offer to take the transfer's beds from (accepting);
+    ``check_offer``: an offer named with an ``offered`` step, which must be for the
+    receiving region and day; ``release_to``: the offer whose beds go back;
+    ``offer_after``: the transfer's offer after the step; ``reason``: the new reason
+    (cancelling), or None to keep the old one.
+    """
+
+    target: TransferState
+    take_from: int | None = None
+    check_offer: int | None = None
+    release_to: int | None = None
+    offer_after: int | None = None
+    reason: str | None = None
+
+
+def plan_step(
+    current: str, wanted: str, *, note: str, offer_id: int | None, current_offer: int | None
+) -> StepPlan:
+    """The one definition of a transfer step: the machine, the reason a cancel needs, and
+    what happens to the beds of the offer.
+
+    Raises ValueError for an unknown state, InvalidTransition for a move the machine does
+    not allow, and StepRefused for an allowed move made without what it needs.
+    """
+    target = check_move(current, wanted)
+    if target is TransferState.CANCELLED and not note.strip():
+        raise StepRefused("cancelling needs a reason in 'note'")
+    take_from = check_offer = release_to = None
+    offer_after = current_offer
+    if target in TAKES_BEDS:
+        take_from = offer_id if offer_id is not None else current_offer
+        if take_from is None:
+            raise StepRefused("accepting needs the id of a bed offer of the receiving region")
+        offer_after = take_from
+    elif target is TransferState.OFFERED and offer_id is not None:
+        check_offer = offer_after = offer_id
+    elif target in RELEASES and TransferState(current) in HOLDS_BEDS and current_offer:
+        release_to = current_offer
+    if target is TransferState.REQUESTED:
+        offer_after = None  # declined: the next offer may come from anywhere
+    reason = note if target is TransferState.CANCELLED else None
+    return StepPlan(target, take_from, check_offer, release_to, offer_after, reason)
+
+
+def care_level_of(patient_class: str) -> str:
+    """Plan rows name a patient class (ic, hfno, ward); beds are offered per care level."""
+    return "ic" if patient_class == "ic" else "ward"
+
+
+@dataclass(frozen=True, slots=True)
+class PlannedTransfer:
+    """One row of a solved plan as a transfer to request (day 0 = the plan's as_of day)."""
+
+    day_offset: int
+    from_area: str
+    to_area: str
+    patients: int
+    care_level: str
+
+
+def planned_transfers(transfers: tuple[Transfer, ...]) -> list[PlannedTransfer]:
+    """The transfers a plan asks for, in plan order, each in its care level."""
+    return [
+        PlannedTransfer(t.day, t.source, t.target, t.patients, care_level_of(t.patient_class))
+        for t in transfers
+    ]
