@@ -152,6 +152,9 @@ def parse_settings(raw: Any, problems: list[tuple[str, str]]) -> SpreadSettings:
             ok = "None" in hint
         elif "bool" in hint and "int" not in hint:
             ok = isinstance(value, bool)
+        elif hint.startswith("tuple"):
+            ok = isinstance(value, list) and all(_number(v) is not None for v in value)
+            value = tuple(float(v) for v in value) if ok else value
         elif hint.startswith("<class 'int'>") or hint == "int | None":
             ok = _whole(value) is not None
             value = _whole(value) if ok else value

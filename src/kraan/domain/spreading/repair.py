@@ -13,6 +13,7 @@ from collections.abc import Sequence
 
 import numpy as np
 
+from kraan.domain.spreading.builders import convex_segments, fill_segments, peak_reference
 from kraan.domain.spreading.fairshare import agreed_capacity, domestic_mask
 from kraan.domain.spreading.model import Area, FloatArray, IntArray, SpreadMeasure, SpreadSettings
 from kraan.domain.spreading.network import Arcs
@@ -111,24 +112,48 @@ def plan_cost(
     x: FloatArray,
 ) -> float:  # fmt: skip
     """The optimiser's objective for a whole-patient plan (for methods that skip the MIP)."""
+    return plan_costs(areas, settings, after, arcs, x)[1]
+
+
+def plan_costs(
+    areas: Sequence[Area], settings: SpreadSettings, after: FloatArray, arcs: Arcs,
+    x: FloatArray,
+) -> tuple[float, float]:  # fmt: skip
+    """(first-rank cost: overflow, last resort, peak load; the whole objective)."""
     domestic = domestic_mask(areas)
     limit = np.array([ar.capacity - ar.non_covid_occupied for ar in areas], dtype=np.float64)
-    cost = settings.weight_overflow * np.maximum(after - limit[:, None], 0.0)[domestic].sum()
+    primary = settings.weight_overflow * np.maximum(after - limit[:, None], 0.0)[domestic].sum()
     agreed = agreed_capacity(areas, settings.basis)[domestic]
     occ = after[domestic]
+    per_arc = x.sum(axis=(1, 2))
+    last = np.array([ar.is_last_resort for ar in areas])[arcs.target]
+    primary += settings.last_resort_cost * float(per_arc[last].sum())
+    if settings.weight_peak_load > 0 and occ.shape[0] >= 2:
+        before = after - np.cumsum(_net(arcs, x.sum(axis=1), after.shape), axis=1)
+        _, _, national, scale = peak_reference(list(areas), settings, before)
+        primary += scale * float((occ / agreed[:, None] - national[None, :]).max(axis=0).sum())
+    cost = float(primary)
     if occ.shape[0] >= 2 and settings.weight_spread > 0:
-        if settings.spread_measure is SpreadMeasure.MAXMIN:
+        if settings.spread_measure is SpreadMeasure.CONVEX:
+            target = agreed[:, None] / agreed.sum() * occ.sum(axis=0)[None, :]
+            widths, costs = convex_segments(agreed, settings)
+            cost += float((fill_segments(occ - target, widths) * costs).sum())  # weighted
+        elif settings.spread_measure is SpreadMeasure.MAXMIN:
             top = ((occ - 0.5) / agreed[:, None]).max(axis=0)
             bottom = ((occ + 0.5) / agreed[:, None]).min(axis=0)
-            spread = np.maximum(top - bottom, 0.0).sum() * agreed.mean()
+            cost += settings.weight_spread * np.maximum(top - bottom, 0.0).sum() * agreed.mean()
         else:
             target = agreed[:, None] / agreed.sum() * occ.sum(axis=0)[None, :]
-            spread = np.maximum(np.abs(occ - target) - 0.5, 0.0).sum()
-        cost += settings.weight_spread * spread
-    per_arc = x.sum(axis=(1, 2))
+            cost += settings.weight_spread * np.maximum(np.abs(occ - target) - 0.5, 0.0).sum()
     weight = np.array([ar.cost_weight for ar in areas])[arcs.target]
-    last = np.array([ar.is_last_resort for ar in areas])[arcs.target]
     cost += settings.weight_distance * float((per_arc * arcs.km * weight).sum())
-    cost += settings.last_resort_cost * float(per_arc[last].sum())
     cost += settings.weight_transfer * float((x.sum(axis=1) > 0.5).sum())
-    return float(cost)
+    return float(primary), float(cost)
+
+
+def _net(arcs: Arcs, flows: FloatArray, shape: tuple[int, ...]) -> FloatArray:
+    """Net patients in per [area, day] from flows [arc, day]."""
+    net = np.zeros(shape)
+    np.add.at(net, arcs.target, flows)
+    np.subtract.at(net, arcs.source, flows)
+    return net

@@ -1,0 +1,195 @@
+"""The objective's builders: overflow, peak load, spread, transport, last resort, count.
+
+Each adds its own columns, rows and costs to the :class:`LinearModel` (style.md item 5);
+:data:`kraan.domain.spreading.builders.BUILDERS` switches them on by option. The terms
+that rank first (overflow, last resort, peak load) also register their costs in
+``ctx.primary``, so that the MIP can be solved lexicographically (``solve``).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from kraan.domain.spreading.fairshare import agreed_capacity, domestic_mask
+from kraan.domain.spreading.linear import (
+    INF,
+    SPREAD_DEAD_BAND,
+    Context,
+    transfer_indicator,
+)
+from kraan.domain.spreading.model import Area, FloatArray, IntArray, SpreadMeasure, SpreadSettings
+
+
+def add_overflow_penalty(ctx: Context) -> None:
+    """Objective 1: bed-days above staffed capacity, o >= occ + non-COVID - staffed."""
+    domestic = np.flatnonzero(domestic_mask(ctx.areas))
+    limit = np.array([a.capacity - a.non_covid_occupied for a in ctx.areas], dtype=np.float64)
+    m, days = ctx.model, ctx.days
+    start = np.maximum(ctx.base[domestic] - limit[domestic, None], 0.0)
+    over = m.add_cols(domestic.size * days, cost=ctx.settings.weight_overflow, start=start.ravel())
+    over = over.reshape(domestic.size, days)
+    ctx.primary.append((over, np.full(over.shape, ctx.settings.weight_overflow)))
+    rows = m.add_rows(-INF, np.repeat(limit[domestic], days), over.size).reshape(over.shape)
+    m.add_entries(rows, ctx.occ[domestic], 1.0)
+    m.add_entries(rows, over, -1.0)
+
+
+def add_spread_penalty(ctx: Context) -> None:
+    """Objective 2: spread of load, max-min or sum of |occupancy - fair share| (patients).
+
+    Both ignore the last half patient (``SPREAD_DEAD_BAND``): whole patients cannot meet a
+    fractional fair share, and without the band HiGHS spends its time proving roundings.
+    """
+    s, m, days = ctx.settings, ctx.model, ctx.days
+    dom = np.flatnonzero(domestic_mask(ctx.areas))
+    if dom.size < 2:
+        return
+    agreed = agreed_capacity(ctx.areas, s.basis)[dom]
+    band = SPREAD_DEAD_BAND
+    if s.spread_measure is SpreadMeasure.MAXMIN:
+        scale = s.weight_spread * agreed.mean()
+        upper = (ctx.base[dom] - band) / agreed[:, None]
+        lower = (ctx.base[dom] + band) / agreed[:, None]
+        top = m.add_cols(days, cost=scale, lower=-INF, start=upper.max(axis=0))
+        bottom = m.add_cols(days, cost=-scale, lower=-INF, start=lower.min(axis=0))
+        inverse = np.broadcast_to(1.0 / agreed[:, None], (dom.size, days))
+        shift = np.broadcast_to((band / agreed)[:, None], (dom.size, days))
+        # (occ - band)/c <= top and (occ + band)/c >= bottom, per area and day
+        for col, lo, hi in ((top, -INF, shift), (bottom, -shift, INF)):
+            rows = m.add_rows(np.ravel(lo), np.ravel(hi), dom.size * days).reshape(dom.size, days)
+            m.add_entries(rows, ctx.occ[dom], inverse)
+            m.add_entries(rows, np.broadcast_to(col[None, :], rows.shape), -1.0)
+        return
+    share = agreed / agreed.sum()
+    total0 = ctx.base[dom].sum(axis=0)
+    total = m.add_cols(days, lower=-INF, start=total0)
+    rows = m.add_rows(0.0, 0.0, days)
+    m.add_entries(rows, total, 1.0)
+    m.add_entries(np.broadcast_to(rows[None, :], (dom.size, days)), ctx.occ[dom], -1.0)
+    if s.spread_measure is SpreadMeasure.CONVEX:
+        _convex_deviation(ctx, dom, agreed, total)
+        return
+    gap0 = np.maximum(np.abs(ctx.base[dom] - share[:, None] * total0[None, :]) - band, 0.0)
+    dev = m.add_cols(dom.size * days, cost=s.weight_spread, start=gap0.ravel())
+    dev = dev.reshape(dom.size, days)
+    tot = np.broadcast_to(total[None, :], dev.shape)
+    coef = np.broadcast_to(share[:, None], dev.shape)
+    for sign in (1.0, -1.0):  # +-(occ - share * total) - dev <= band
+        rows = m.add_rows(-INF, band, dev.size).reshape(dev.shape)
+        m.add_entries(rows, ctx.occ[dom], sign)
+        m.add_entries(rows, tot, -sign * coef)
+        m.add_entries(rows, dev, -1.0)
+
+
+def convex_segments(agreed: FloatArray, settings: SpreadSettings) -> tuple[FloatArray, FloatArray]:
+    """Per area: widths [n, S] (patients) and costs [S] of the convex penalty's segments.
+
+    Segment 0 is the dead band (half a patient, free); then one segment per slope, its
+    width the distance between two load breakpoints times the area's agreed capacity, so
+    the cost of one more patient off the share depends on the area's load gap, not size.
+    """
+    points = np.array([0.0, *settings.convex_breakpoints, INF])
+    widths = np.diff(points)[None, :] * agreed[:, None]
+    widths = np.c_[np.full(agreed.size, SPREAD_DEAD_BAND), widths]
+    costs = settings.weight_spread * np.r_[0.0, np.asarray(settings.convex_slopes, float)]
+    return widths, costs
+
+
+def fill_segments(gap: FloatArray, widths: FloatArray) -> FloatArray:
+    """|gap| [n, T] poured into the segments [n, S] in order: [n, T, S] (cheapest first)."""
+    start = np.c_[np.zeros(widths.shape[0]), np.cumsum(widths[:, :-1], axis=1)][:, None, :]
+    return np.clip(np.abs(gap)[:, :, None] - start, 0.0, widths[:, None, :])
+
+
+def _convex_deviation(ctx: Context, dom: IntArray, agreed: FloatArray, total: IntArray) -> None:
+    """occ - share x total = sum_s (above_s - below_s); segment s costs more than s-1.
+
+    Split variables with bounds, one equality row per area and day: because the costs
+    rise from segment to segment, an LP fills the cheaper ones first, so the sum is the
+    convex penalty without binaries (and with fewer rows than an epigraph).
+    """
+    m, days = ctx.model, ctx.days
+    share = agreed / agreed.sum()
+    widths, costs = convex_segments(agreed, ctx.settings)
+    segments = widths.shape[1]
+    gap0 = ctx.base[dom] - share[:, None] * ctx.base[dom].sum(axis=0)[None, :]
+    fill0 = fill_segments(gap0, widths)  # [n, T, S]
+    upper = np.broadcast_to(widths[:, None, :], fill0.shape)
+    cost = np.broadcast_to(costs[None, None, :], fill0.shape)
+    above = m.add_cols(fill0.size, cost=cost.ravel(), upper=upper.ravel(),
+                       start=np.where(gap0[:, :, None] > 0, fill0, 0.0).ravel())  # fmt: skip
+    below = m.add_cols(fill0.size, cost=cost.ravel(), upper=upper.ravel(),
+                       start=np.where(gap0[:, :, None] < 0, fill0, 0.0).ravel())  # fmt: skip
+    above, below = above.reshape(fill0.shape), below.reshape(fill0.shape)
+    rows = m.add_rows(0.0, 0.0, dom.size * days).reshape(dom.size, days)
+    m.add_entries(rows, ctx.occ[dom], 1.0)
+    m.add_entries(rows, np.broadcast_to(total[None, :], rows.shape),
+                  np.broadcast_to(-share[:, None], rows.shape))  # fmt: skip
+    seg_rows = np.broadcast_to(rows[:, :, None], (dom.size, days, segments))
+    m.add_entries(seg_rows, above, -1.0)
+    m.add_entries(seg_rows, below, 1.0)
+
+
+def peak_reference(areas: list[Area] | tuple[Area, ...], settings: SpreadSettings,
+                   base: FloatArray) -> tuple[IntArray, FloatArray, FloatArray, float]:  # fmt: skip
+    """(domestic indices, agreed capacity, national load per day without transfers, scale)."""
+    dom = np.flatnonzero(domestic_mask(areas))
+    agreed = agreed_capacity(areas, settings.basis)[dom]
+    national = base[dom].sum(axis=0) / max(agreed.sum(), 1e-9)
+    return dom, agreed, national, settings.weight_peak_load * float(agreed.mean())
+
+
+def add_peak_load_penalty(ctx: Context) -> None:
+    """The highest load first: per day, top >= load of every domestic area, cost on top.
+
+    ``top[t] >= occ[i,t] / c_i - L[t]`` with L the national load without transfers (a
+    constant, so the objective stays near 0 and the MIP gap means something). Costs
+    ``weight_peak_load x mean c`` per unit of load and day: one patient out of the most
+    loaded area of mean size is worth ``weight_peak_load`` a day, more than the spread
+    and transport terms of that patient, so the worst area is relieved first.
+    """
+    m, days = ctx.model, ctx.days
+    dom, agreed, national, scale = peak_reference(ctx.areas, ctx.settings, ctx.base)
+    if dom.size < 2:
+        return
+    load0 = ctx.base[dom] / agreed[:, None] - national[None, :]
+    # never above doing nothing: no plan may raise the highest load of a day
+    peak0 = load0.max(axis=0)
+    top = m.add_cols(days, cost=scale, lower=-INF, upper=peak0 + 1e-9, start=peak0)
+    ctx.primary.append((top, np.full(days, scale)))
+    rows = m.add_rows(-INF, np.broadcast_to(national[None, :], load0.shape).ravel(), load0.size)
+    rows = rows.reshape(load0.shape)
+    m.add_entries(rows, ctx.occ[dom], np.broadcast_to(1.0 / agreed[:, None], rows.shape))
+    m.add_entries(rows, np.broadcast_to(top[None, :], rows.shape), -1.0)
+
+
+def add_transport_penalty(ctx: Context) -> None:
+    """Objective 3: patient-km, times the receiver's cost weight (Germany can cost more)."""
+    weight = np.array([a.cost_weight for a in ctx.areas], dtype=np.float64)[ctx.arcs.target]
+    per_patient = ctx.settings.weight_distance * ctx.arcs.km * weight
+    ctx.model.add_cost(ctx.x, np.broadcast_to(per_patient[:, None, None], ctx.x.shape))
+
+
+def add_last_resort_cost(ctx: Context) -> None:
+    """A fixed cost per patient sent to a last-resort area: used only when overflow looms."""
+    last = np.array([a.is_last_resort for a in ctx.areas], dtype=bool)[ctx.arcs.target]
+    per_patient = np.where(last, ctx.settings.last_resort_cost, 0.0)
+    cost = np.broadcast_to(per_patient[:, None, None], ctx.x.shape)
+    ctx.model.add_cost(ctx.x, cost)
+    ctx.primary.append((ctx.x, cost))
+
+
+def add_transfer_count_penalty(ctx: Context) -> None:
+    """Objective 4: number of transfers (an arc used on a day, whatever the batch).
+
+    Without binaries (``exact_transfer_count`` off, no minimum batch) y = x / M exactly
+    in the LP, so the count becomes a cost per patient of weight / M on each arc-day and
+    needs neither columns nor rows.
+    """
+    s = ctx.settings
+    if s.exact_transfer_count or (s.enforce_min_batch and s.min_batch > 1):
+        ctx.model.add_cost(transfer_indicator(ctx), s.weight_transfer)
+        return
+    big = np.maximum(np.minimum(ctx.x_upper.sum(axis=1), ctx.day_transport()), 1.0)  # [A, T]
+    per_patient = np.broadcast_to((s.weight_transfer / big)[:, None, :], ctx.x.shape)
+    ctx.model.add_cost(ctx.x, per_patient)
