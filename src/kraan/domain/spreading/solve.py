@@ -303,7 +303,7 @@ def _first_stage(ctx: Context, start: FloatArray, began: float) -> FloatArray:
     # plan cannot do better than a whole patient): proving more costs seconds
     dom = domestic_mask(ctx.areas)
     agreed = agreed_capacity(ctx.areas, settings.basis)[dom]
-    step = settings.weight_peak_load * float(agreed.mean()) / float(agreed.max()) if dom.any() else 0
+    step = settings.weight_peak_load * float(agreed.mean() / agreed.max()) if dom.any() else 0.0
     exact = replace(settings, mip_rel_gap=0.0, mip_abs_gap=max(0.5 * step, PRIMARY_TOLERANCE))
     left = settings.time_limit_seconds - (time.perf_counter() - began)
     _, values, _, _ = run_highs(stage, exact, start=start, time_limit=left / 2)
