@@ -45,22 +45,10 @@ def snapshot(**settings: Any) -> dict[str, Any]:
     return {
         "as_of": T0.isoformat(),
         "areas": [
-            {
-                "code": "R1",
-                "capacity": 50,
-                "covid_occupied": 40,
-                "non_covid_occupied": 8,
-                "lat": 52.0,
-                "lon": 5.0,
-            },
-            {
-                "code": "R2",
-                "capacity": 50,
-                "covid_occupied": 4,
-                "non_covid_occupied": 8,
-                "lat": 52.2,
-                "lon": 5.2,
-            },
+            {"code": "R1", "capacity": 50, "covid_occupied": 40, "non_covid_occupied": 8,
+             "lat": 52.0, "lon": 5.0},
+            {"code": "R2", "capacity": 50, "covid_occupied": 4, "non_covid_occupied": 8,
+             "lat": 52.2, "lon": 5.2},
         ],  # fmt: skip
         "settings": {"method": "lp_round", "horizon_days": 2, **settings},
     }
@@ -231,7 +219,7 @@ def test_the_spreading_page_shows_flows_fair_share_and_supply(demo: Any, parse: 
     assert len(page.rows) == 11  # one fair-share row per ROAZ region
     assert all("deviation" in row for row in page.rows.values())
     assert int(page.figures["plan-moved"]) > 0 and "data-flow=" in html
-    assert 'href="/spreading' in html and '<form method="post" action="/spreading/t' not in html
+    assert 'href="/spreading' in html and "<form method=\"post\" action=\"/spreading/t" not in html
 
 
 def test_coordinators_move_transfers_from_the_page(api: Api) -> None:

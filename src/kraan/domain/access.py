@@ -62,7 +62,9 @@ def can_offer_beds(principal: Principal, *, region_code: str) -> bool:
     return can_declare_status(principal, region_code=region_code)
 
 
-def can_move_transfer(principal: Principal, *, to_state: str, from_area: str, to_area: str) -> bool:
+def can_move_transfer(
+    principal: Principal, *, to_state: str, from_area: str, to_area: str
+) -> bool:
     """The receiver decides on beds, the sender on the road; national may do all."""
     if principal.role is Role.NATIONAL_COORDINATOR:
         return True

@@ -84,7 +84,8 @@ def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]
     parts = [
         f'<svg viewBox="0 0 {MAP_W} {MAP_H}" class="flow-map" role="img" '
         'aria-labelledby="flow-title" data-testid="flow-map">',
-        '<title id="flow-title">Planned transfers between regions (arrow width: patients)</title>',
+        '<title id="flow-title">Planned transfers between regions (arrow width: patients)'
+        "</title>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="4" '
         'markerHeight="4" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'fill="#b33"/></marker></defs>',
