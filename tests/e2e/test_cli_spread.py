@@ -151,3 +151,18 @@ def test_spread_as_of_plans_against_kraans_forecast(demo) -> None:  # type: igno
     assert any(len(set(row["deviation_forecast"])) > 1 for row in document["areas"])
     national_end = sum(a["forecast"][5] for a in regions)
     assert national_end != pytest.approx(sum(a["covid_occupied"] for a in regions), abs=0.5)
+
+
+def test_spread_eval_the_optimiser_is_at_least_as_good_as_greedy(demo_db: str) -> None:
+    """Issue 13: on the demo replay the default optimiser's worst region-day and overflow
+    are no worse than the greedy rule's (a short period keeps the test fast)."""
+    result = runner.invoke(
+        app,
+        ["spread-eval", "--db", demo_db, "--start", "2020-12-14", "--end", "2020-12-21",
+         "--policies", "bcd", "--format", "json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    greedy, flat, ahead = json.loads(result.stdout)
+    for optimiser in (flat, ahead):
+        assert optimiser["max_load_deviation"] <= greedy["max_load_deviation"] + 1e-9
+        assert optimiser["overflow_bed_days"] <= greedy["overflow_bed_days"] + 1e-9

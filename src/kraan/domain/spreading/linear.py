@@ -18,6 +18,9 @@ from kraan.domain.spreading.network import Arcs
 INF = math.inf
 #: Deviations of up to half a patient are free: whole patients cannot do better.
 SPREAD_DEAD_BAND = 0.5
+#: The peak-load term ignores the last patient: whole patients can always come within
+#: one of a fractional fair share (issue 13; see ``add_peak_load_penalty``).
+PEAK_DEAD_BAND = 1.0
 
 
 @dataclass(slots=True)

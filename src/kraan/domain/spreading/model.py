@@ -162,10 +162,13 @@ class SpreadSettings:
     #: "mip": HiGHS branch and bound on whole patients and the indicator binaries.
     #: "lp_round": HiGHS LP relaxation, then a repair to whole patients that keeps every
     #: enforced constraint (much faster, objective a little worse; see docs/spreading.md).
-    #: "auto": mip up to ``auto_mip_max_areas`` areas (the national level: 11 regions in
-    #: 0.04 s), lp_round above (100 hospitals: mip 9.8 s, lp_round 0.7 s; bench_spread.py).
+    #: "auto": mip up to ``auto_mip_max_areas`` areas, lp_round above. Since issue 13 the
+    #: peak-load term makes the MIP's LP bound weak (a fraction of a patient at the top
+    #: is worth hundreds), so a national MIP takes 1-2 s of CPU against ~0.02 s for
+    #: lp_round at an equal or better replay score (docs/spreading.md): 0 = lp_round
+    #: always, which keeps every solve-time goal. Was 30 (mip nationally).
     method: str = "auto"
-    auto_mip_max_areas: int = 30
+    auto_mip_max_areas: int = 0
     integer: bool = True
     #: plan days solved in whole patients with their binaries by the MIP; later days are
     #: an LP, rounded by the repair. Later days are provisional: the plan is re-made daily

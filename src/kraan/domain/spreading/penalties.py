@@ -13,6 +13,7 @@ import numpy as np
 from kraan.domain.spreading.fairshare import agreed_capacity, domestic_mask
 from kraan.domain.spreading.linear import (
     INF,
+    PEAK_DEAD_BAND,
     SPREAD_DEAD_BAND,
     Context,
     transfer_indicator,
@@ -142,25 +143,34 @@ def peak_reference(areas: list[Area] | tuple[Area, ...], settings: SpreadSetting
 def add_peak_load_penalty(ctx: Context) -> None:
     """The highest load first: per day, top >= load of every domestic area, cost on top.
 
-    ``top[t] >= occ[i,t] / c_i - L[t]`` with L the national load without transfers (a
-    constant, so the objective stays near 0 and the MIP gap means something). Costs
-    ``weight_peak_load x mean c`` per unit of load and day: one patient out of the most
-    loaded area of mean size is worth ``weight_peak_load`` a day, more than the spread
-    and transport terms of that patient, so the worst area is relieved first.
+    ``top[t] >= (occ[i,t] - band) / c_i - L[t]`` and ``top >= 0``, with L the national
+    load without transfers (a constant) and a dead band of one patient
+    (``PEAK_DEAD_BAND``): whole patients can always come within one of a fractional fair
+    share, so a balanced plan costs 0 here, the LP bound stays tight and the MIP is not
+    left proving roundings. Costs ``weight_peak_load x mean c`` per unit of load and
+    day: one patient out of the most loaded area of mean size is worth
+    ``weight_peak_load`` a day, far more than its spread and transport terms, so the
+    worst area is relieved first. No plan may raise the top above doing nothing.
     """
     m, days = ctx.model, ctx.days
     dom, agreed, national, scale = peak_reference(ctx.areas, ctx.settings, ctx.base)
     if dom.size < 2:
         return
-    load0 = ctx.base[dom] / agreed[:, None] - national[None, :]
-    # never above doing nothing: no plan may raise the highest load of a day
-    peak0 = load0.max(axis=0)
-    top = m.add_cols(days, cost=scale, lower=-INF, upper=peak0 + 1e-9, start=peak0)
+    band = PEAK_DEAD_BAND / agreed
+    peak0 = np.maximum((ctx.base[dom] / agreed[:, None] - band[:, None]).max(axis=0) - national, 0)
+    top = m.add_cols(days, cost=scale, lower=0.0, upper=peak0 + 1e-9, start=peak0)
     ctx.primary.append((top, np.full(days, scale)))
-    rows = m.add_rows(-INF, np.broadcast_to(national[None, :], load0.shape).ravel(), load0.size)
-    rows = rows.reshape(load0.shape)
+    limit = national[None, :] + band[:, None]  # occ / c - top <= L + band / c
+    rows = m.add_rows(-INF, limit.ravel(), limit.size).reshape(limit.shape)
     m.add_entries(rows, ctx.occ[dom], np.broadcast_to(1.0 / agreed[:, None], rows.shape))
     m.add_entries(rows, np.broadcast_to(top[None, :], rows.shape), -1.0)
+
+
+def peak_cost(occ: FloatArray, agreed: FloatArray, national: FloatArray, scale: float) -> float:
+    """The peak-load term of a plan: occupancy [domestic, day] -> objective units."""
+    band = (PEAK_DEAD_BAND / agreed)[:, None]
+    over = (occ / agreed[:, None] - band).max(axis=0) - national
+    return scale * float(np.maximum(over, 0.0).sum())
 
 
 def add_transport_penalty(ctx: Context) -> None:

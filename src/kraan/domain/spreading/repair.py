@@ -17,6 +17,7 @@ from kraan.domain.spreading.builders import convex_segments, fill_segments, peak
 from kraan.domain.spreading.fairshare import agreed_capacity, domestic_mask
 from kraan.domain.spreading.model import Area, FloatArray, IntArray, SpreadMeasure, SpreadSettings
 from kraan.domain.spreading.network import Arcs
+from kraan.domain.spreading.penalties import peak_cost
 
 
 def cap_groups(values: FloatArray, group: IntArray, cap: FloatArray, order: IntArray) -> FloatArray:
@@ -35,13 +36,18 @@ def cap_groups(values: FloatArray, group: IntArray, cap: FloatArray, order: IntA
 
 
 def round_by_group(values: FloatArray, group: IntArray) -> FloatArray:
-    """Whole numbers whose group sums are the rounded group sums (largest remainder)."""
+    """Whole numbers whose group sums are the group sums rounded down (largest remainder).
+
+    Down, not to nearest (issue 13): a sender never gives more than the LP planned, so a
+    small receiver is never pushed above the load the LP levelled it to.
+    """
     floor = np.floor(values + 1e-9)
     if values.size == 0:
         return floor
     remainder = values - floor
     size = int(group.max()) + 1
-    missing = np.round(np.bincount(group, values, size) - np.bincount(group, floor, size))
+    sums = np.bincount(group, values, size)
+    missing = np.floor(sums + 1e-6) - np.bincount(group, floor, size)
     order = np.lexsort((-remainder, group))
     g = group[order]
     first = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
@@ -131,7 +137,7 @@ def plan_costs(
     if settings.weight_peak_load > 0 and occ.shape[0] >= 2:
         before = after - np.cumsum(_net(arcs, x.sum(axis=1), after.shape), axis=1)
         _, _, national, scale = peak_reference(list(areas), settings, before)
-        primary += scale * float((occ / agreed[:, None] - national[None, :]).max(axis=0).sum())
+        primary += peak_cost(occ, agreed, national, scale)
     cost = float(primary)
     if occ.shape[0] >= 2 and settings.weight_spread > 0:
         if settings.spread_measure is SpreadMeasure.CONVEX:

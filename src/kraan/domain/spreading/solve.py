@@ -283,6 +283,16 @@ def solve_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) ->
     return _plan(areas, settings, ctx, x, status, objective, gap, elapsed)
 
 
+def integer_plan_cost(ctx: Context, x: FloatArray) -> tuple[float, FloatArray]:
+    """(true objective, whole-patient plan) of any solver's x [arc, class, day] on ``ctx``.
+
+    The integer days are rounded (solver tolerance), later days repaired as ``solve_plan``
+    does, and the plan is scored by ``plan_costs``: one yardstick for HiGHS and CBC.
+    """
+    plan = _whole_days(ctx, np.asarray(x, dtype=np.float64).copy())
+    return _cost(ctx, plan)[1], plan
+
+
 def _whole_days(ctx: Context, x: FloatArray) -> FloatArray:
     """A MIP's x: integer days rounded (solver tolerance), later days repaired."""
     x[:, :, : ctx.integer_days] = np.round(x[:, :, : ctx.integer_days])
