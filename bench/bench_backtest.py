@@ -100,7 +100,6 @@ def main() -> None:
                 end=END,
                 horizons=HORIZONS,
                 params=DEFAULT_PARAMS,
-                progress=True,
             )
         )
         timings[target] = time.perf_counter() - t1

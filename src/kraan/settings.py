@@ -67,6 +67,74 @@ class Settings(BaseSettings):
     # --- phases ---
     phase_criteria_file: Path = Field(PACKAGE_DATA / "phase_criteria.json")
 
+    # --- weekly briefing (issue 11; seed 000) ---
+    display_timezone: str = Field(
+        "Europe/Amsterdam", description="Times are stored in UTC and shown in this zone."
+    )
+    briefing_weekday: int = Field(
+        0, ge=0, le=6, description="Seed 000: the Hand aan de Kraan consultation met on Mondays."
+    )
+    briefing_hour: int = Field(16, ge=0, le=23, description="Seed 000: at 16:00.")
+    briefing_minute: int = Field(0, ge=0, le=59)
+    briefing_crossing_days: int = Field(
+        7, ge=1, le=14, description="A crossing expected within this many days asks a decision."
+    )
+    chromium_path: str = Field(
+        "/usr/bin/chromium", description="Chromium for PDF output (Debian's chromium package)."
+    )
+
+    # --- help requests and the chain (issue 14, docs/requests.md) ---
+    request_stale_after: timedelta = Field(
+        timedelta(hours=72),
+        description=(
+            "A help request not updated for this long is stale and must be re-confirmed before "
+            "it may escalate. The 28 Dec 2020 slides (seed 004) re-assessed 'recent requests' "
+            "within days and asked for requests 'zo actueel en concreet mogelijk'; 72 h is the "
+            "same horizon as the ELV scale-up guarantee (seed 002, item 3). An assumption."
+        ),
+    )
+    elv_scale_up: timedelta = Field(
+        timedelta(hours=72),
+        description="ELV beds come up from standby within 72 hours (seed 002, item 3).",
+    )
+    ccv_norm_file: Path = Field(
+        PACKAGE_DATA / "ccv_norm.json",
+        description="The CCV norm: 5 months regular + 3 months peak use (seed 002, item 10).",
+    )
+
+    # --- care at home and prevention (issue 10; docs/home-monitoring.md, docs/early-warning.md) ---
+    home_triage_protocol_file: Path = Field(
+        PACKAGE_DATA / "care_at_home" / "home_triage_protocol.json",
+        description="Versioned triage protocol: bands, actions, response times, sources.",
+    )
+    home_patients_per_nurse: int = Field(
+        25,
+        description="Control-centre capacity: patients one nurse can follow (assumption; set per "
+        "region). A team's capacity is nurses x this.",
+    )
+    home_default_bed_days_saved: float = Field(
+        6.0,
+        description="Seed 001, module 1: 'a potential saving of on average 6 or more days per "
+        "patient'; used for the simulation where a region has no signed-off patients.",
+    )
+    home_default_readmission_rate: float = Field(
+        0.10,
+        description="Seed 001, module 1 says 'only a limited share' is readmitted; 10 % is an "
+        "assumption, used where a region has no signed-off patients.",
+    )
+    home_fallback_stay_mean_days: float = Field(
+        9.0,
+        description="Ward stay (Weibull mean, days) when no LCPS series is at hand to fit one "
+        "(assumption, near the forecast's fitted ward stays of late 2020).",
+    )
+    gp_risk_score_file: Path = Field(
+        PACKAGE_DATA / "care_at_home" / "gp_risk_score.json",
+        description="Versioned early-warning points score with its sources.",
+    )
+    small_number_threshold: int = Field(
+        5, description="Aggregates outside a practice or team show counts below this as '<5'."
+    )
+
     # --- access ---
     session_cookie: str = "kraan_session"
     token_bytes: int = 32

@@ -73,8 +73,11 @@ def demo(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Demo]:
 
 @pytest.fixture
 def client(demo: Demo) -> Iterator[TestClient]:
-    """A fresh client per test (no cookie leaks between tests); redirects are asserted."""
-    with TestClient(demo.app, follow_redirects=False) as test_client:
+    """A fresh client per test (no cookie leaks between tests); redirects are asserted.
+    It asks for English (the pages default to Dutch); tests/e2e/test_i18n.py covers Dutch."""
+    with TestClient(
+        demo.app, follow_redirects=False, headers={"Accept-Language": "en"}
+    ) as test_client:
         yield test_client
 
 

@@ -16,9 +16,16 @@ from typing import Any
 import pytest
 import uvicorn
 
-from kraan.web.svg import fmt_number
+from kraan.web.i18n import language
+from kraan.web.svg import fmt_number as _fmt_number
 
 pytestmark = pytest.mark.browser
+
+
+def fmt_number(value: float) -> str:
+    """As the English page shows it (the browser context asks for en-GB)."""
+    with language("en"):
+        return _fmt_number(value)
 
 CHROMIUM = Path("/usr/bin/chromium")
 CHROMIUM_ARGS = [

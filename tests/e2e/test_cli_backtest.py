@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kraan.cli_forecast import forecast_app
+from kraan.cli.forecast import forecast_app
 from kraan.ingest.lcps import NEW_FEED, OLD_FEED
 from kraan.services.forecast_output import HUB_COLUMNS
 from kraan.settings import get_settings

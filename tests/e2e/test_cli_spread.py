@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 from typer.testing import CliRunner
 
-from kraan.cli_spread import app
+from kraan.cli.spread import app
 from kraan.services.demo import load_demo
 from kraan.settings import get_settings
 from kraan.store.db import make_engine, migrate

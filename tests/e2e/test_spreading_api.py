@@ -37,7 +37,8 @@ def api(seeded_engine: Engine) -> Api:
             )
             token = issue_token(conn, user_id=uid, now=T0, actor="test")
             tokens[name] = {"Authorization": f"Bearer {token}"}
-    return TestClient(create_app(get_settings(), engine=seeded_engine)), tokens, seeded_engine
+    app = create_app(get_settings(), engine=seeded_engine)
+    return TestClient(app, headers={"Accept-Language": "en"}), tokens, seeded_engine
 
 
 def snapshot(**settings: Any) -> dict[str, Any]:
@@ -197,7 +198,7 @@ def test_a_plan_of_the_live_store(demo: Any) -> None:
         token = issue_token(
             conn, user_id=user_id(conn, "national"), now=datetime(2020, 12, 1), actor="test"
         )
-    with TestClient(demo.app) as client:
+    with TestClient(demo.app, headers={"Accept-Language": "en"}) as client:
         response = client.post(
             f"{BASE}/plans",
             json={"as_of": "2020-12-21", "settings": {"method": "lp_round", "horizon_days": 3}},
@@ -210,7 +211,7 @@ def test_a_plan_of_the_live_store(demo: Any) -> None:
 
 
 def test_the_spreading_page_shows_flows_fair_share_and_supply(demo: Any, parse: Any) -> None:
-    with TestClient(demo.app) as client:
+    with TestClient(demo.app, headers={"Accept-Language": "en"}) as client:
         response = client.get("/spreading", params={"as_of": "2020-12-21"})
     assert response.status_code == 200, response.text
     page = parse(response.text)
@@ -224,7 +225,7 @@ def test_the_spreading_page_shows_flows_fair_share_and_supply(demo: Any, parse: 
 
 def test_coordinators_move_transfers_from_the_page(api: Api) -> None:
     """Buttons only for the moves the role may make; the form needs the session's token."""
-    from kraan.web.pages import csrf_token
+    from kraan.web.common import csrf_token
 
     client, tokens, _ = api
     plan = make_plan(client, tokens["national"])

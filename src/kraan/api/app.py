@@ -5,14 +5,27 @@ from __future__ import annotations
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy import Engine
 
 from kraan import __version__
-from kraan.api.routers import admin, forecast, reports, spreading, status
+from kraan.api.docs import mount_docs
+from kraan.api.routers import (
+    admin,
+    briefing,
+    chain,
+    early_warning,
+    forecast,
+    home_monitoring,
+    reports,
+    requests,
+    simulation,
+    spreading,
+    status,
+    vaccination,
+)
 from kraan.settings import Settings, get_settings
-from kraan.store.db import make_engine, migrate
+from kraan.store.db import Engine, make_engine, migrate
 from kraan.store.report_batch import ConcurrentWriteError
-from kraan.web.pages import mount_web
+from kraan.web.app import mount_web
 
 
 def _field_name(loc: tuple[object, ...]) -> str:
@@ -55,6 +68,8 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Kraan",
         version=__version__,
         description="Care-capacity coordination: reports, chain-wide monitor, LNAZ phases.",
+        docs_url=None,  # served offline by kraan.api.docs
+        redoc_url=None,
     )
     app.state.settings = settings
     app.state.engine = engine
@@ -65,5 +80,13 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(admin.router)
     app.include_router(forecast.router)
     app.include_router(spreading.router)
+    app.include_router(briefing.router)
+    app.include_router(requests.router)
+    app.include_router(chain.router)
+    app.include_router(simulation.router)
+    app.include_router(vaccination.router)
+    app.include_router(home_monitoring.router)
+    app.include_router(early_warning.router)
+    mount_docs(app)
     mount_web(app)
     return app

@@ -2,15 +2,16 @@
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime, time
+from datetime import UTC, datetime
 from typing import Annotated
 
 from fastapi import Depends, HTTPException, Query, Request, status
-from sqlalchemy import Engine
 
 from kraan.domain.access import Principal
+from kraan.domain.moments import parse_moment
 from kraan.settings import Settings
 from kraan.store.access import principal_for_token
+from kraan.store.db import Engine
 
 
 def get_engine(request: Request) -> Engine:
@@ -64,21 +65,17 @@ OptionalPrincipalDep = Annotated[Principal | None, Depends(optional_principal)]
 
 
 def parse_as_of(value: str | None) -> datetime | None:
-    """A date alone means the end of that day: the picture as it stood that day."""
+    """A date alone means the end of that day in the Netherlands (Europe/Amsterdam):
+    the picture as it stood that day. Returned as naive UTC, as stored."""
     if value is None or value == "":
         return None
     try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59))
-        moment = datetime.fromisoformat(value)
+        return parse_moment(value)
     except ValueError as error:
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
             detail=[{"field": "as_of", "message": "use YYYY-MM-DD or an ISO 8601 date-time"}],
         ) from error
-    if moment.tzinfo is not None:
-        moment = moment.astimezone(UTC).replace(tzinfo=None)
-    return moment
 
 
 def as_of_dep(

@@ -11,6 +11,23 @@ import numpy.typing as npt
 
 FloatArray = npt.NDArray[np.float64]
 
+#: The one display rule for indicator values: a value of at most this (in absolute
+#: terms) is a share (an occupancy of 0.92 reads "92%"); a larger one is a count or a
+#: rate per 100,000 and is shown with one decimal.
+SHARE_LIMIT = 2.0
+
+
+def is_share(value: float) -> bool:
+    """True when ``value`` reads as a share (see :data:`SHARE_LIMIT`)."""
+    return abs(value) <= SHARE_LIMIT
+
+
+def format_indicator(value: float | None, *, missing: str = "–") -> str:
+    """Shares as %, other values with one decimal; None and NaN as ``missing``."""
+    if value is None or value != value:
+        return missing
+    return f"{value:.0%}" if is_share(value) else f"{value:.1f}"
+
 
 def _ratio(numerator: npt.ArrayLike, denominator: npt.ArrayLike) -> FloatArray:
     num = np.asarray(numerator, dtype=float)

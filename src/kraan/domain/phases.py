@@ -16,6 +16,8 @@ from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
+from kraan.domain.indicators import format_indicator
+
 
 class RegionStatus(StrEnum):
     UNKNOWN = "unknown"
@@ -134,7 +136,7 @@ class Finding:
 
 
 def _fmt(value: float) -> str:
-    return f"{value:.0%}" if abs(value) <= 2 else f"{value:.1f}"
+    return format_indicator(value)
 
 
 @dataclass(frozen=True, slots=True)

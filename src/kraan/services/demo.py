@@ -8,19 +8,20 @@ from datetime import UTC, date, datetime
 from itertools import islice
 from pathlib import Path
 
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
-from sqlalchemy import Engine, func, select
+from sqlalchemy import Engine
 
 from kraan.domain.access import Role
 from kraan.domain.model import CapacityReport
 from kraan.ingest.demo import build_demo_reports
 from kraan.ingest.lcps import NationalSeries, combined_national_series, parse_lcps
 from kraan.ingest.reference import Reference, load_reference
+from kraan.services.care_at_home.demo import seed_care_at_home
+from kraan.services.demo_requests import load_demo_requests
+from kraan.services.progress import Progress
 from kraan.settings import Settings
 from kraan.store.access import create_user, issue_token, user_id
 from kraan.store.reference import MunicipalityRow, location_ids_by_code, replace_reference
-from kraan.store.reports import bulk_audit, bulk_insert_reports
-from kraan.store.tables import submissions
+from kraan.store.reports import bulk_audit, bulk_insert_reports, reported_days
 
 CHUNK = 2_000
 
@@ -58,7 +59,7 @@ def load_series_reports(
     actor: str,
     source: str,
     now: datetime,
-    progress: bool,
+    progress: Progress | None,
 ) -> int:
     """Split a national LCPS series over the locations and store it, skipping days already held.
 
@@ -67,34 +68,22 @@ def load_series_reports(
     start = max(start or series.start, series.start)
     end = min(end or series.end, series.end)
     with engine.connect() as conn:
-        held_days = {
-            d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
-            for (d,) in conn.execute(select(func.date(submissions.c.reported_at)).distinct())
-        }
+        held_days = reported_days(conn)
     total_days = (end - start).days + 1
     with engine.connect() as conn:
         ids = location_ids_by_code(conn)
     stored = 0
-    columns = [
-        TextColumn("[bold]loading reports"),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TextColumn("days"),
-        TimeRemainingColumn(),
-    ]
-    with Progress(*columns, disable=not progress, transient=False) as bar:
-        task = bar.add_task("load", total=total_days)
-        reports = build_demo_reports(reference, series, raw_dir, start=start, end=end)
-        seen_days: set[date] = set()
-        for chunk in _chunks(reports, CHUNK):
-            fresh = [r for r in chunk if r.reported_at.date() not in held_days]
-            with engine.begin() as conn:
-                stored += bulk_insert_reports(
-                    conn, fresh, location_ids=ids, actor=actor, source=source, now=now
-                )
-            new_days = {r.reported_at.date() for r in chunk} - seen_days
-            seen_days |= new_days
-            bar.advance(task, len(new_days))
+    reports = build_demo_reports(reference, series, raw_dir, start=start, end=end)
+    seen_days: set[date] = set()
+    for chunk in _chunks(reports, CHUNK):
+        fresh = [r for r in chunk if r.reported_at.date() not in held_days]
+        with engine.begin() as conn:
+            stored += bulk_insert_reports(
+                conn, fresh, location_ids=ids, actor=actor, source=source, now=now
+            )
+        seen_days |= {r.reported_at.date() for r in chunk}
+        if progress is not None:
+            progress(len(seen_days), total_days)
     with engine.begin() as conn:
         bulk_audit(
             conn,
@@ -132,7 +121,7 @@ def load_demo(
     *,
     start: date | None = None,
     end: date | None = None,
-    progress: bool = False,
+    progress: Progress | None = None,
     now: datetime | None = None,
 ) -> dict[str, object]:
     """Reference data + the LCPS waves split over synthetic locations (idempotent)."""
@@ -154,7 +143,9 @@ def load_demo(
         progress=progress,
     )
     users = ensure_demo_users(engine, now=now)
-    return {"reports": stored, "locations": len(reference.locations), **users}
+    chain = load_demo_requests(engine, settings)  # SYNTHETIC help requests, signals, stock
+    care = seed_care_at_home(engine, settings, now=now)  # issue 10: synthetic, labelled
+    return {"reports": stored, "locations": len(reference.locations), **chain, **users, **care}
 
 
 def import_lcps_file(
@@ -164,7 +155,7 @@ def import_lcps_file(
     *,
     actor: str,
     now: datetime,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> int:
     """Import an LCPS datafeed CSV (either format): national figures split over locations."""
     series = parse_lcps(path)

@@ -1,7 +1,7 @@
 """Forecasting service: LCPS series in, calibrated forecasts and backtest reports out.
 
 Thin glue between the pure core (:mod:`kraan.domain.forecast`) and the adapters:
-dates, the choice of columns per care level, the Rich progress bar, and the JSON
+dates, the choice of columns per care level, progress callbacks, and the JSON
 documents of the CLI and the API. Output files (Hub CSV, PNG) are in
 :mod:`kraan.services.forecast_output`.
 
@@ -16,8 +16,7 @@ Admissions are LCPS's new COVID admissions of the last 24 h for that care level.
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
-from contextlib import contextmanager
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -25,8 +24,6 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from rich.console import Console
-from rich.progress import BarColumn, MofNCompleteColumn, Progress, TextColumn, TimeRemainingColumn
 
 from kraan.domain.forecast import (
     DEFAULT_PARAMS,
@@ -45,6 +42,7 @@ from kraan.domain.forecast import (
 )
 from kraan.domain.forecast.quantiles import MEDIAN
 from kraan.ingest.lcps import NationalSeries, combined_national_series, parse_lcps
+from kraan.services.progress import Progress
 
 DEFAULT_HORIZONS = (1, 3, 7, 14)
 LOCATION = "NL"  # ISO 3166-1 alpha-2, as the European COVID-19 Forecast Hub
@@ -82,22 +80,18 @@ def target_series(national: NationalSeries, level: str) -> TargetSeries:
     )
 
 
-@contextmanager
-def _progress(total: int, label: str, show: bool) -> Iterator[Any]:
-    """A Rich progress bar on stderr, or a no-op when not wanted (tests, pipes)."""
-    if not show or total == 0:
-        yield lambda: None
-        return
-    console = Console(stderr=True)
-    columns = (
-        TextColumn(label),
-        BarColumn(),
-        MofNCompleteColumn(),
-        TimeRemainingColumn(),
-    )
-    with Progress(*columns, console=console, transient=True) as progress:
-        task = progress.add_task(label, total=total)
-        yield lambda: progress.advance(task)
+def _ticker(total: int, progress: Progress | None) -> Callable[[], None]:
+    """One call per finished step, reported as ``progress(done, total)``."""
+    if progress is None or total == 0:
+        return lambda: None
+    done = 0
+
+    def tick() -> None:
+        nonlocal done
+        done += 1
+        progress(done, total)
+
+    return tick
 
 
 @dataclass(frozen=True, slots=True, eq=False)
@@ -127,7 +121,7 @@ def backtest(
     horizons: Sequence[int] = DEFAULT_HORIZONS,
     params: ForecastParams = DEFAULT_PARAMS,
     methods: Sequence[str] = METHODS,
-    progress: bool = False,
+    progress: Progress | None = None,
 ) -> BacktestReport:
     """Rolling-origin backtest: origins ``start..end``, outcomes up to ``end`` only."""
     bad = [h for h in horizons if not 1 <= h <= params.horizon]
@@ -147,8 +141,7 @@ def backtest(
             f"(series {national.start}..{national.end})"
         )
     total = steps_needed(series, lo, hi, params)
-    with _progress(total, f"backtest {target}", progress) as tick:
-        run = run_backtest(series, lo, hi, params, methods=methods, on_origin=tick)
+    run = run_backtest(series, lo, hi, params, methods=methods, on_origin=_ticker(total, progress))
     return BacktestReport(
         target=target,
         start=series_part.dates[lo].astype(object),

@@ -23,14 +23,14 @@ from typing import Any
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, Engine, func, select
+from sqlalchemy import Connection, Engine
 
 from kraan.domain.forecast import with_capacity
 from kraan.domain.forecast.model import capacity_answers
 from kraan.domain.model import CareLevel
 from kraan.services.forecasting import AreaForecast, forecast_area, forecast_to_json
+from kraan.store.reports import submissions_watermark
 from kraan.store.series import DailyTotals, daily_totals
-from kraan.store.tables import submissions
 
 HISTORY_DAYS = 180  # what the model sees: 90 calibration origins plus their fits
 SHOWN_DAYS = 60  # history returned with a forecast (the fan chart's left part)
@@ -186,12 +186,7 @@ class ForecastSource:
 
     def __init__(self, conn: Connection, *, as_of: datetime, engine: str) -> None:
         self.conn, self.as_of, self.engine = conn, as_of, engine
-        newest, count = conn.execute(
-            select(func.max(submissions.c.id), func.count(submissions.c.id)).where(
-                submissions.c.reported_at <= as_of
-            )
-        ).one()
-        self.fingerprint = (newest, count)
+        self.fingerprint = submissions_watermark(conn, as_of=as_of)
         self._totals: DailyTotals | None = None
 
     @property

@@ -6,8 +6,12 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
-from sqlalchemy import Engine, create_engine, event
+from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+
+#: The types adapters may name when they pass a connection or an engine through; they
+#: import them from here, so that only the store imports sqlalchemy.
+__all__ = ["Connection", "Engine", "make_engine", "migrate", "normalise_url", "alembic_config"]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 

@@ -39,13 +39,13 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from kraan.domain.model import CapacityReport
-from kraan.store.reports import (
-    _LEVEL_COLUMNS,
+from kraan.store.report_rows import (
+    LEVEL_COLUMNS,
     SaveOutcome,
     SaveResult,
-    _level_row,
-    _row_reports,
+    level_row,
     report_as_dict,
+    row_reports,
     same_figures,
 )
 from kraan.store.tables import audit_log, submission_levels, submissions
@@ -209,11 +209,11 @@ def _reports_by_id(
     for start in range(0, len(ids), 900):
         chunk = ids[start : start + 900]
         rows = conn.execute(
-            select(submissions, *_LEVEL_COLUMNS)
+            select(submissions, *LEVEL_COLUMNS)
             .outerjoin(submission_levels, submission_levels.c.submission_id == submissions.c.id)
             .where(submissions.c.id.in_(chunk))
         ).mappings()
-        found.update(_row_reports(rows, codes))
+        found.update(row_reports(rows, codes))
     return found
 
 
@@ -259,7 +259,7 @@ def save_reports(
             conn,
             submission_levels,
             [
-                _level_row(submission_id, level)
+                level_row(submission_id, level)
                 for submission_id, (_, item, _) in zip(ids, new, strict=True)
                 for level in item.report.levels
             ],

@@ -1,12 +1,14 @@
-"""Capacity reports: append-only writes with versions, and the as-of reads."""
+"""Capacity reports: append-only writes with versions, and the as-of reads.
+
+Public interface: the functions in ``__all__``. Row shapes shared with the set-based
+writes live in :mod:`kraan.store.report_rows`; batches of reports are written by
+:mod:`kraan.store.report_batch` (through its public ``lookup``/``save_reports``).
+"""
 
 from __future__ import annotations
 
-from collections import defaultdict
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from datetime import datetime
-from enum import StrEnum
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -25,89 +27,18 @@ from sqlalchemy import (
 )
 from sqlalchemy.dialects.postgresql import ARRAY
 
-from kraan.domain.model import (
-    CapacityReport,
-    CareLevel,
-    LevelReport,
-    LevelStatus,
-    Provenance,
-    Restriction,
-)
+from kraan.domain.model import CapacityReport
 from kraan.store.audit import write_audit
+from kraan.store.report_rows import (
+    LEVEL_COLUMNS,
+    SaveOutcome,
+    SaveResult,
+    level_row,
+    report_as_dict,
+    row_reports,
+    same_figures,
+)
 from kraan.store.tables import submission_levels, submissions
-
-
-class SaveOutcome(StrEnum):
-    CREATED = "created"
-    UNCHANGED = "unchanged"  # the same figures were already stored: idempotent replay
-    CORRECTED = "corrected"  # a new version of an earlier report
-
-
-@dataclass(frozen=True, slots=True)
-class SaveResult:
-    location_code: str
-    reported_at: datetime
-    outcome: SaveOutcome
-    version: int
-    submission_id: int
-
-
-def _level_row(submission_id: int, level: LevelReport) -> dict[str, object]:
-    return {
-        "submission_id": submission_id,
-        "care_level": level.care_level.value,
-        "staffed_beds": level.staffed_beds,
-        "covid_occupied": level.covid_occupied,
-        "ontlabeld_occupied": level.ontlabeld_occupied,
-        "non_covid_occupied": level.non_covid_occupied,
-        "covid_admissions_24h": level.covid_admissions_24h,
-        "status": level.status.value if level.status else None,
-        "restrictions": ",".join(r.value for r in level.restrictions),
-        "emergency_reserve_7d": level.emergency_reserve_7d,
-        "overflow": level.overflow,
-    }
-
-
-def _level_from_row(row: Mapping[str, object]) -> LevelReport:
-    restrictions = str(row["restrictions"] or "")
-    return LevelReport(
-        care_level=CareLevel(row["care_level"]),
-        staffed_beds=int(row["staffed_beds"]),  # type: ignore[call-overload]
-        covid_occupied=int(row["covid_occupied"]),  # type: ignore[call-overload]
-        ontlabeld_occupied=int(row["ontlabeld_occupied"]),  # type: ignore[call-overload]
-        non_covid_occupied=int(row["non_covid_occupied"]),  # type: ignore[call-overload]
-        covid_admissions_24h=row["covid_admissions_24h"],  # type: ignore[arg-type]
-        status=LevelStatus(row["status"]) if row["status"] else None,
-        restrictions=tuple(Restriction(r) for r in restrictions.split(",") if r),
-        emergency_reserve_7d=row["emergency_reserve_7d"],  # type: ignore[arg-type]
-        overflow=bool(row["overflow"]),
-    )
-
-
-def same_figures(a: CapacityReport, b: CapacityReport) -> bool:
-    """Whether two reports say the same (versions and provenance aside): a replay."""
-    return (
-        sorted(a.levels, key=lambda x: x.care_level) == sorted(b.levels, key=lambda x: x.care_level)
-        and a.staff_absence_pct == b.staff_absence_pct
-        and a.critical_planned_care_ok == b.critical_planned_care_ok
-        and a.acute_care_ok == b.acute_care_ok
-    )
-
-
-def report_as_dict(report: CapacityReport) -> dict[str, object]:
-    return {
-        "location_code": report.location_code,
-        "reported_at": report.reported_at.isoformat(),
-        "version": report.version,
-        "provenance": report.provenance.value,
-        "staff_absence_pct": report.staff_absence_pct,
-        "critical_planned_care_ok": report.critical_planned_care_ok,
-        "acute_care_ok": report.acute_care_ok,
-        "levels": [
-            {k: v for k, v in _level_row(0, level).items() if k != "submission_id"}
-            for level in report.levels
-        ],
-    }
 
 
 def save_report(
@@ -134,38 +65,6 @@ def save_report(
     return save_reports(conn, [item], actor=actor, source=source, now=now)[0]
 
 
-def _row_reports(
-    rows: Iterable[Mapping[str, object]],
-    codes: Mapping[int, str],
-    heads: dict[int, Mapping[str, object]] | None = None,
-) -> dict[int, CapacityReport]:
-    """Reports by submission id from submission-joined-with-level rows (one row per level);
-    ``heads`` receives each submission's own row (who stored it, when, is it current)."""
-    heads = {} if heads is None else heads
-    levels: dict[int, list[LevelReport]] = defaultdict(list)
-    for row in rows:
-        submission_id = int(row["id"])  # type: ignore[call-overload]
-        heads.setdefault(submission_id, row)
-        if row["care_level"] is not None:  # outer join: a submission without levels
-            levels[submission_id].append(_level_from_row(row))
-    return {
-        submission_id: CapacityReport(
-            location_code=codes[int(row["location_id"])],  # type: ignore[call-overload]
-            reported_at=row["reported_at"],  # type: ignore[arg-type]
-            levels=tuple(sorted(levels[submission_id], key=lambda lv: lv.care_level)),
-            staff_absence_pct=row["staff_absence_pct"],  # type: ignore[arg-type]
-            critical_planned_care_ok=row["critical_planned_care_ok"],  # type: ignore[arg-type]
-            acute_care_ok=row["acute_care_ok"],  # type: ignore[arg-type]
-            provenance=Provenance(row["provenance"]),
-            version=int(row["version"]),  # type: ignore[call-overload]
-        )
-        for submission_id, row in heads.items()
-    }
-
-
-_LEVEL_COLUMNS = [c for c in submission_levels.c if c.name != "submission_id"]
-
-
 def latest_reports(
     conn: Connection, *, as_of: datetime, location_ids: Mapping[int, str]
 ) -> dict[str, CapacityReport]:
@@ -183,7 +82,7 @@ def latest_reports(
         rows = conn.execute(_latest_lateral(as_of), {"location_ids": list(location_ids)})
     else:
         rows = conn.execute(_latest_correlated(as_of, list(location_ids)))
-    return {r.location_code: r for r in _row_reports(rows.mappings(), location_ids).values()}
+    return {r.location_code: r for r in row_reports(rows.mappings(), location_ids).values()}
 
 
 def _latest_lateral(as_of: datetime) -> Select[Any]:
@@ -204,7 +103,7 @@ def _latest_lateral(as_of: datetime) -> Select[Any]:
         .lateral("latest")
     )
     return (
-        select(latest, *_LEVEL_COLUMNS)
+        select(latest, *LEVEL_COLUMNS)
         .select_from(wanted)
         .join(latest, true())
         .outerjoin(submission_levels, submission_levels.c.submission_id == latest.c.id)
@@ -227,7 +126,7 @@ def _latest_correlated(as_of: datetime, location_ids: list[int]) -> Select[Any]:
     )
     latest_ids = select(inner).select_from(locations).where(locations.c.id.in_(location_ids))
     return (
-        select(submissions, *_LEVEL_COLUMNS)
+        select(submissions, *LEVEL_COLUMNS)
         .outerjoin(submission_levels, submission_levels.c.submission_id == submissions.c.id)
         .where(submissions.c.id.in_(latest_ids))
     )
@@ -303,12 +202,12 @@ def _select_reports(
     """Reports matching ``where`` in one statement, levels joined in; oldest first, then
     by version."""
     statement = (
-        select(submissions, *_LEVEL_COLUMNS)
+        select(submissions, *LEVEL_COLUMNS)
         .outerjoin(submission_levels, submission_levels.c.submission_id == submissions.c.id)
         .where(*where)
         .order_by(submissions.c.reported_at, submissions.c.version)
     )
-    return list(_row_reports(conn.execute(statement).mappings(), codes, heads).values())
+    return list(row_reports(conn.execute(statement).mappings(), codes, heads).values())
 
 
 def bulk_insert_reports(
@@ -350,7 +249,7 @@ def bulk_insert_reports(
                 "warnings": "",
             }
         )
-        level_rows.extend(_level_row(submission_id, level) for level in report.levels)
+        level_rows.extend(level_row(submission_id, level) for level in report.levels)
     conn.execute(insert(submissions), sub_rows)
     conn.execute(insert(submission_levels), level_rows)
     if conn.dialect.name == "postgresql":  # explicit ids: move the sequence past them
@@ -378,6 +277,35 @@ def stored_warnings(text: str) -> list[str]:
     return [line for line in text.split("\n") if line]
 
 
+def report_range(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    """First and last moment of the current reports (None, None in an empty store)."""
+    row = conn.execute(
+        select(func.min(submissions.c.reported_at), func.max(submissions.c.reported_at)).where(
+            submissions.c.is_current == True  # noqa: E712
+        )
+    ).one()
+    return row[0], row[1]
+
+
+def reported_days(conn: Connection) -> set[date]:
+    """Every day on which at least one report is stored (any version)."""
+    return {
+        d if isinstance(d, date) else date.fromisoformat(str(d)[:10])
+        for (d,) in conn.execute(select(func.date(submissions.c.reported_at)).distinct())
+    }
+
+
+def submissions_watermark(conn: Connection, *, as_of: datetime) -> tuple[int | None, int]:
+    """(highest submission id, number of submissions) up to ``as_of``: changes whenever a
+    report up to ``as_of`` is stored or corrected, so it keys caches of derived figures."""
+    row = conn.execute(
+        select(func.max(submissions.c.id), func.count(submissions.c.id)).where(
+            submissions.c.reported_at <= as_of
+        )
+    ).one()
+    return row[0], int(row[1])
+
+
 __all__ = [
     "SaveOutcome",
     "SaveResult",
@@ -388,7 +316,10 @@ __all__ = [
     "previous_report",
     "report_as_dict",
     "report_versions",
+    "report_range",
+    "reported_days",
     "reports_between",
     "same_figures",
     "save_report",
+    "submissions_watermark",
 ]

@@ -265,3 +265,9 @@ bed_offers = Table(
     CheckConstraint("beds_taken >= 0 AND beds_taken <= beds_offered", name="beds_within_offer"),
     Index("ix_bed_offers_region_day", "region_code", "day"),
 )
+
+from kraan.store import briefing_tables as _briefing_tables  # noqa: E402,F401  (registers its tables)
+
+# care at home and prevention (issue 10): its tables join the same metadata
+from kraan.store import care_at_home_tables as _care_at_home_tables  # noqa: E402, F401
+from kraan.store import requests_tables as _requests_tables  # noqa: E402,F401  help requests (issue 14)

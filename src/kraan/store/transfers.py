@@ -225,11 +225,17 @@ def list_transfers(
     region: str | None = None,
     state: str | None = None,
     plan_id: int | None = None,
+    start: date | None = None,
+    end: date | None = None,
 ) -> list[StoredTransfer]:
     """Transfers by day, then id; ``region`` matches the sending or the receiving side."""
     query = select(transfers).order_by(transfers.c.day, transfers.c.id)
     if day is not None:
         query = query.where(transfers.c.day == day)
+    if start is not None:
+        query = query.where(transfers.c.day >= start)
+    if end is not None:
+        query = query.where(transfers.c.day <= end)
     if region:
         query = query.where((transfers.c.from_area == region) | (transfers.c.to_area == region))
     if state:

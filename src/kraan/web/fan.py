@@ -11,6 +11,7 @@ from datetime import date
 
 import numpy as np
 
+from kraan.web.i18n import gettext as _
 from kraan.web.svg import Band, HLine, Series, line_chart
 
 
@@ -45,15 +46,15 @@ def fan_chart(
         for (name, lo, hi), op in zip(intervals, opacities, strict=True)
     ]
     series = [
-        Series("Reported", [*history, *([None] * n_fc)], colour="#1f2933"),
-        Series("Forecast median", ahead(median), colour=colour, dashed=True),
+        Series(_("Reported"), [*history, *([None] * n_fc)], colour="#1f2933"),
+        Series(_("Forecast median"), ahead(median), colour=colour, dashed=True),
     ]
     return line_chart(
         series,
         width=width,
         height=height,
         title=title,
-        y_label="patients",
+        y_label=_("patients"),
         x_dates=[*history_dates, *forecast_dates],
         marker_date=history_dates[-1] if n_hist else None,
         hlines=hlines,

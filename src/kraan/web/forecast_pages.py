@@ -9,7 +9,6 @@ constants the code uses.
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,16 +22,18 @@ from kraan.services.live_forecast import ForecastError, ForecastSource, LiveFore
 from kraan.services.outlook import ASSUMPTION, VARIANT_LABELS, build_outlook, outlook_document
 from kraan.services.overview import build_overview, criteria_for
 from kraan.store.reference import load_regions
+from kraan.web.common import read_as_of, render, templates
 from kraan.web.fan import fan_chart
-from kraan.web.pages import read_as_of, render, templates
+from kraan.web.i18n import N_, fmt_date, fmt_decimal, fmt_percent
+from kraan.web.i18n import gettext as _
 from kraan.web.svg import HLine
 
 router = APIRouter(include_in_schema=False)
 
 
 def _day(value: str | None) -> str:
-    """ISO date -> 'Mon 28 Dec', as the page head writes dates."""
-    return "–" if not value else date.fromisoformat(value[:10]).strftime("%a %d %b")
+    """ISO date -> 'ma 28 dec' / 'Mon 28 Dec', as the page head writes dates."""
+    return fmt_date(value, "EEE d MMM")
 
 
 def _chance(p: float | None) -> str:
@@ -40,27 +41,27 @@ def _chance(p: float | None) -> str:
     if p is None:
         return "–"
     if 0 < p < 0.01:
-        return "<1%"
+        return "<" + fmt_percent(0.01)
     if 0.99 < p < 1:
-        return ">99%"
-    return f"{p:.0%}"
+        return ">" + fmt_percent(0.99)
+    return fmt_percent(p)
 
 
 templates.env.filters.update(day=_day, chance=_chance)
 
-TITLES = {"ic": "Intensive care (IC)", "ward": "Nursing ward (kliniek)"}
+TITLES = {"ic": N_("Intensive care (IC)"), "ward": N_("Nursing ward (kliniek)")}
 #: capacities that raise a warning; "staffed" (COVID alone filling every bed) is implied
 WARN_KINDS = ("scale_up_plan", "covid_able")
 SHORT = {
-    "staffed": "all staffed beds",
-    "covid_able": "staffed − non-COVID",
-    "scale_up_plan": "plan",
+    "staffed": N_("all staffed beds"),
+    "covid_able": N_("staffed − non-COVID"),
+    "scale_up_plan": N_("plan"),
 }
 
 
 def _line_label(capacity: dict[str, Any]) -> str:
     """Short enough to sit on the chart: 'staffed − non-COVID: 1,021'."""
-    return f"{SHORT[capacity['kind']]}: {capacity['beds']:,.0f}"
+    return f"{_(SHORT[capacity['kind']])}: {fmt_decimal(capacity['beds'], 0)}"
 
 
 def _known_region(request: Request, engine: Any) -> tuple[str | None, bool]:
@@ -85,10 +86,10 @@ def _fan(item: LiveForecast, capacities: list[dict[str, Any]]) -> tuple[str, lis
         forecast_dates=item.forecast.target_dates,
         median=occ[:, MEDIAN],
         intervals=[
-            ("90 % interval", occ[:, lo90], occ[:, hi90]),
-            ("50 % interval", occ[:, lo50], occ[:, hi50]),
+            (_("90 %% interval"), occ[:, lo90], occ[:, hi90]),
+            (_("50 %% interval"), occ[:, lo50], occ[:, hi50]),
         ],
-        title=f"{TITLES[item.target]}: COVID patients, forecast 14 days",
+        title=_("%(level)s: COVID patients, forecast 14 days", level=_(TITLES[item.target])),
         hlines=[HLine(c["beds"], _line_label(c), label_left=True) for c in drawn],
     )
     return chart, off
@@ -101,12 +102,12 @@ def _level(
     try:
         item = source.get(target, region)
     except ForecastError as error:
-        return {"target": target, "title": TITLES[target], "error": str(error)}
+        return {"target": target, "title": _(TITLES[target]), "error": str(error)}
     doc = live.forecast_document(item, as_of=source.as_of)
     svg, off_chart = _fan(item, doc["capacities"]) if chart else ("", [])
     return {
         "target": target,
-        "title": TITLES[target],
+        "title": _(TITLES[target]),
         "doc": doc,
         "chart": svg,
         "off_chart": off_chart,

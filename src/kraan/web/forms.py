@@ -1,14 +1,13 @@
 """The write side of the dashboard: log in, log out, declare a regional status.
 
 Every POST needs the Origin (or Referer) of this host; the declaration and the
-logout also need the per-session form token of :func:`kraan.web.pages.csrf_token`.
+logout also need the per-session form token of :func:`kraan.web.common.csrf_token`.
 The session cookie is httponly and SameSite=Strict, so another site's page can
 neither read it nor send it along.
 """
 
 from __future__ import annotations
 
-import hmac
 from datetime import timedelta
 from typing import Annotated
 from urllib.parse import urlsplit
@@ -18,30 +17,14 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
 from kraan.domain.access import can_declare_status
-from kraan.settings import Settings
 from kraan.store.access import issue_token, principal_for_login, revoke_token
 from kraan.store.declarations import declare_status
 from kraan.store.reference import load_regions
-from kraan.web.pages import DECLARABLE, csrf_token, region_view, render
+from kraan.web.common import DECLARABLE, form_ok, render, same_origin
+from kraan.web.pages import region_view
 
 router = APIRouter(include_in_schema=False)
 SESSION_LIFETIME = timedelta(hours=12)
-
-
-def _same_origin(request: Request) -> bool:
-    """Origin (or Referer) must name this host when the browser sends one."""
-    for header in ("origin", "referer"):
-        value = request.headers.get(header)
-        if value:
-            return urlsplit(value).netloc == request.headers.get("host", "")
-    return True
-
-
-def _form_ok(request: Request, settings: Settings, form_token: str) -> bool:
-    session = request.cookies.get(settings.session_cookie)
-    if not session or not _same_origin(request):
-        return False
-    return hmac.compare_digest(csrf_token(session), form_token)
 
 
 def _safe_next(target: str) -> str:
@@ -86,7 +69,7 @@ def declare_page(
             next=f"/regions/{code}",
             error="Log in as a coordinator to declare a status.",
         )
-    if not _form_ok(request, settings, csrf):
+    if not form_ok(request, settings, csrf):
         return render(
             request,
             "error.html",
@@ -159,7 +142,7 @@ def login(
 ) -> Response:
     """A session token in an httponly, SameSite=Strict cookie; the same message for any failure."""
     found = None
-    if _same_origin(request) and username and password:
+    if same_origin(request) and username and password:
         with engine.connect() as conn:
             found = principal_for_login(conn, username=username.strip(), password=password)
     if found is None:
@@ -214,7 +197,7 @@ def logout(
 ) -> Response:
     """Revoke the session token server-side, not only the cookie."""
     session = request.cookies.get(settings.session_cookie)
-    if session and _form_ok(request, settings, csrf):
+    if session and form_ok(request, settings, csrf):
         with engine.begin() as conn:
             revoke_token(conn, token=session, now=utc_now())
     response = RedirectResponse("/", status_code=303)

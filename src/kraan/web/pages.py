@@ -1,4 +1,5 @@
-"""Dashboard pages: server-rendered HTML over the same overview the API serves.
+"""Dashboard pages (overview, region, glossary): server-rendered HTML over the same
+overview the API serves.
 
 Every figure on a page comes from :func:`kraan.services.contract.status_document`,
 the dict ``GET /api/v1/status`` returns, so what a coordinator reads on screen and
@@ -8,24 +9,16 @@ what a tool reads from the API cannot drift apart. Reading is public; writing
 
 from __future__ import annotations
 
-import hashlib
-from collections.abc import Callable, Mapping
+from collections.abc import Callable
 from datetime import datetime, timedelta
-from functools import lru_cache
-from pathlib import Path
-from types import MappingProxyType
 from typing import Any
-from urllib.parse import urlencode
 
 import numpy as np
 import numpy.typing as npt
-from fastapi import APIRouter, FastAPI, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
-from fastapi.staticfiles import StaticFiles
-from fastapi.templating import Jinja2Templates
-from sqlalchemy import Connection, func, select
 
-from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, parse_as_of, utc_now
+from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
 from kraan.domain.access import Principal, can_declare_status
 from kraan.domain.model import CareLevel, LevelStatus
 from kraan.domain.phases import RegionStatus
@@ -33,113 +26,22 @@ from kraan.services.contract import status_document
 from kraan.services.live_forecast import IC_MAX_BEDS, IC_SCALE_UP_BEDS
 from kraan.services.overview import Overview, build_overview, criteria_for
 from kraan.settings import Settings
-from kraan.store.reports import latest_reports
+from kraan.store.db import Connection
+from kraan.store.reports import latest_reports, report_range
 from kraan.store.series import daily_totals
-from kraan.store.tables import submissions
-from kraan.web.geo import load_topology, region_map_svg, region_outlines, region_paths
+from kraan.web.common import DECLARABLE, map_geometry, query, read_as_of, render
+from kraan.web.geo import region_map_svg
+from kraan.web.i18n import fmt_date, fmt_datetime, local
+from kraan.web.i18n import gettext as _
+from kraan.web.labels import status_label
 from kraan.web.svg import HLine, Series, fmt_number, line_chart
 
-WEB_DIR = Path(__file__).resolve().parent
-templates = Jinja2Templates(directory=str(WEB_DIR / "templates"))
 router = APIRouter(include_in_schema=False)
 
 RANGES = (30, 90, 180, 365)
-DECLARABLE = tuple(s for s in RegionStatus if s is not RegionStatus.UNKNOWN)
-
-
-def _num(value: float | None) -> str:
-    return "–" if value is None else fmt_number(value)
-
-
-def _pct(value: float | None) -> str:
-    return "–" if value is None else f"{value:.0%}"
-
-
-def _indicator(value: float | None) -> str:
-    """Same rule as the status explanation: shares as %, other values with one decimal."""
-    if value is None or value != value:
-        return "–"
-    return f"{value:.0%}" if abs(value) <= 2 else f"{value:.1f}"
-
-
-templates.env.filters.update(num=_num, pct=_pct, indicator=_indicator)
-templates.env.globals.update(status_label=lambda s: RegionStatus(s).label)
-
-
-def mount_web(app: FastAPI) -> None:
-    """Static files at /static and the page routes (called by create_app)."""
-    from kraan.web import forecast_pages, forms, spreading_pages  # bound late
-
-    app.mount("/static", StaticFiles(directory=WEB_DIR / "static"), name="static")
-    app.include_router(router)
-    app.include_router(forms.router)
-    app.include_router(forecast_pages.router)
-    app.include_router(spreading_pages.router)
-
-
-# ---- request helpers -------------------------------------------------------------------
-
-
-def read_as_of(request: Request) -> tuple[datetime, str, str | None]:
-    """(moment, the query value to carry along in links, an error to show)."""
-    raw = request.query_params.get("as_of", "").strip()
-    try:
-        moment = parse_as_of(raw or None)
-    except HTTPException:
-        return utc_now(), "", f"'{raw}' is not a date (use YYYY-MM-DD); showing now instead."
-    return (moment or utc_now()), raw if moment else "", None
-
-
-def _query(**params: object) -> str:
-    kept = {k: v for k, v in params.items() if v not in (None, "")}
-    return "?" + urlencode(kept) if kept else ""
-
-
-def csrf_token(session_token: str) -> str:
-    """Bound to the session: a page from another site can neither read nor derive it."""
-    return hashlib.sha256(b"kraan-form:" + session_token.encode()).hexdigest()
-
-
-def render(
-    request: Request,
-    name: str,
-    principal: Principal | None,
-    *,
-    status_code: int = 200,
-    as_of: datetime | None = None,
-    carry: str = "",
-    **context: Any,
-) -> HTMLResponse:
-    """Every page gets the as-of navigation, the principal and its form token."""
-    settings: Settings = request.app.state.settings
-    session = request.cookies.get(settings.session_cookie)
-    moment = as_of or utc_now()
-    day = moment.date()
-    base = {
-        "principal": principal,
-        "csrf": csrf_token(session) if session and principal else "",
-        "as_of": moment,
-        "as_of_day": day.isoformat(),
-        "carry": carry,
-        "q": _query(as_of=carry),
-        "prev_day": (day - timedelta(days=1)).isoformat(),
-        "next_day": (day + timedelta(days=1)).isoformat(),
-        "path": request.url.path,
-    }
-    return templates.TemplateResponse(request, name, {**base, **context}, status_code=status_code)
 
 
 # ---- data for the pages ------------------------------------------------------------------
-
-
-def _report_range(conn: Connection) -> tuple[datetime | None, datetime | None]:
-    """First and last report time: an empty store and an old store each get a notice."""
-    row = conn.execute(
-        select(func.min(submissions.c.reported_at), func.max(submissions.c.reported_at)).where(
-            submissions.c.is_current == True  # noqa: E712
-        )
-    ).one()
-    return row[0], row[1]
 
 
 def _data_notice(
@@ -147,12 +49,20 @@ def _data_notice(
 ) -> dict[str, str] | None:
     """Tell the coordinator when the picture is empty or old, and offer the newest day."""
     if as_of < first:
-        text = f"No reports on or before {as_of:%d %b %Y}; reports run from {first:%d %b %Y}"
+        text = _(
+            "No reports on or before %(day)s; reports run from %(first)s",
+            day=fmt_date(local(as_of).date()),
+            first=fmt_date(local(first).date()),
+        )
     elif as_of - last > settings.stale_after:
-        text = f"The newest report is from {last:%d %b %Y %H:%M}: every figure below is stale"
+        text = _(
+            "The newest report is from %(moment)s: every figure below is stale",
+            moment=fmt_datetime(last),
+        )
     else:
         return None
-    return {"text": text, "href": _query(as_of=last.date().isoformat()), "day": f"{last:%d %b %Y}"}
+    day = local(last).date()
+    return {"text": text, "href": query(as_of=day.isoformat()), "day": fmt_date(day)}
 
 
 def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) -> dict[str, Any]:
@@ -178,27 +88,33 @@ def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) 
         return [int(v) if r > 0 else None for v, r in zip(values, reporting, strict=True)]
 
     charts: dict[str, str] = {}
-    for level, title in ((CareLevel.IC, "Intensive care (IC)"), (CareLevel.WARD, "Nursing ward")):
+    titles = (
+        (CareLevel.IC, _("Intensive care (IC)")),
+        (CareLevel.WARD, _("Nursing ward (kliniek)")),
+    )
+    for level, title in titles:
         hlines = (
             [
-                HLine(IC_SCALE_UP_BEDS, "1,350 plan"),
-                HLine(IC_MAX_BEDS, "1,700 max"),
+                HLine(IC_SCALE_UP_BEDS, _("%(n)s plan", n=fmt_number(IC_SCALE_UP_BEDS))),
+                HLine(IC_MAX_BEDS, _("%(n)s max", n=fmt_number(IC_MAX_BEDS))),
             ]
             if level is CareLevel.IC and region is None
             else []
         )
         charts[level.value] = line_chart(
             [
-                Series("COVID", line(level, "covid"), colour="#d55e00", fill=True),
+                Series(_("COVID"), line(level, "covid"), colour="#d55e00", fill=True),
                 Series(
-                    "All occupied", line(level, "covid", "ontlabeld", "non_covid"), colour="#0072b2"
+                    _("All occupied"),
+                    line(level, "covid", "ontlabeld", "non_covid"),
+                    colour="#0072b2",
                 ),
-                Series("Staffed beds", line(level, "staffed"), colour="#1f2933", dashed=True),
+                Series(_("Staffed beds"), line(level, "staffed"), colour="#1f2933", dashed=True),
             ],
             width=600,
             height=270,
             title=title,
-            y_label="beds",
+            y_label=_("beds"),
             x_dates=totals.days,
             marker_date=end,
             hlines=hlines,
@@ -206,24 +122,11 @@ def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) 
     return {"charts": charts, "days": days, "ranges": RANGES, "region": region or ""}
 
 
-@lru_cache(maxsize=4)
-def _map_geometry(
-    path: Path, groups: tuple[tuple[str, tuple[str, ...]], ...]
-) -> tuple[Mapping[str, str], Mapping[str, str]]:
-    """Decoding and projecting the borders is the slow part; regions rarely change."""
-    topology = load_topology(path)
-    members = dict(groups)
-    return (
-        MappingProxyType(region_paths(topology, members)),
-        MappingProxyType(region_outlines(topology, members)),
-    )
-
-
 def _map(settings: Settings, overview: Overview, doc: dict[str, Any], carry: str) -> str | None:
     groups = tuple((r.code, tuple(r.safety_regions)) for r in overview.regions if r.safety_regions)
     path = settings.raw_data_dir / "geo" / "geography-simplified.topo.json"
     try:
-        paths, outlines = _map_geometry(path, groups)
+        paths, outlines = map_geometry(path, groups)
     except (OSError, ValueError, KeyError):
         return None  # no geography bundled: the table still says everything
     statuses = {r["code"]: r["status"] for r in doc["regions"]}
@@ -231,10 +134,10 @@ def _map(settings: Settings, overview: Overview, doc: dict[str, Any], carry: str
         paths,
         statuses=statuses,
         labels={r["code"]: r["name"] for r in doc["regions"]},
-        links={code: f"/regions/{code}{_query(as_of=carry)}" for code in paths},
+        links={code: f"/regions/{code}{query(as_of=carry)}" for code in paths},
         outlines=outlines,
-        status_labels={s.value: s.label for s in RegionStatus},
-        title="Regional status (ROAZ regions)",
+        status_labels={s.value: status_label(s) for s in RegionStatus},
+        title=_("Regional status (ROAZ regions)"),
     )
 
 
@@ -260,7 +163,7 @@ def overview_page(
     as_of, carry, error = read_as_of(request)
     days = min(max(days, 14), 730)
     with engine.connect() as conn:
-        first, last = _report_range(conn)
+        first, last = report_range(conn)
         if first is None or last is None:
             return render(request, "empty.html", principal, as_of=as_of, carry=carry)
         overview = build_overview(conn, as_of=as_of, settings=settings)
@@ -278,6 +181,7 @@ def overview_page(
         national=doc["national"],
         rows=_region_rows(doc),
         map_svg=_map(settings, overview, doc, carry),
+        roaz_note=_("ROAZ borders approximated from safety regions (editable data)."),
         trend=trend,
         synthetic=sum(1 for _, loc in overview.locations if loc.synthetic),
         status_counts={s.value: n for s, n in overview.phase.counts.items() if n},
@@ -353,10 +257,10 @@ def region_view(
                 status_code=404,
                 as_of=as_of,
                 carry=carry,
-                title="Unknown region",
-                message=f"There is no ROAZ region with code '{code}'.",
+                title=_("Unknown region"),
+                message=_("There is no ROAZ region with code '%(code)s'.", code=code),
             )
-        first, last = _report_range(conn)
+        first, last = report_range(conn)
         locations = _locations(conn, overview, code, settings)
         trend = _trend(conn, as_of=as_of, days=min(max(days, 14), 730), region=code)
     view = overview.statuses[code]

@@ -10,22 +10,24 @@ from __future__ import annotations
 
 import re
 from datetime import date, datetime, timedelta
+from html import escape
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Form, HTTPException, Request
+from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
-from kraan.api.routers.spreading import AdvanceBody, advance, capped_document
 from kraan.domain.access import Principal, can_move_transfer, can_offer_beds
 from kraan.domain.spreading.solve import SpreadInputError
 from kraan.domain.spreading.workflow import TRANSITIONS, TransferState
-from kraan.services.spreading import export_snapshot, solve_document
+from kraan.services.spreading import capped_document, export_snapshot, solve_document
+from kraan.services.transfers import TransferRefused, advance
 from kraan.settings import Settings
 from kraan.store import transfers as store
 from kraan.store.reference import load_regions
-from kraan.web.forms import _form_ok
-from kraan.web.pages import _map_geometry, read_as_of, render
+from kraan.web.common import form_ok, map_geometry, read_as_of, render
+from kraan.web.i18n import N_, fmt_datetime, ngettext
+from kraan.web.i18n import gettext as _
 from kraan.web.svg import Series, line_chart
 
 router = APIRouter(include_in_schema=False)
@@ -35,14 +37,25 @@ MAP_W, MAP_H = 420, 500
 #: Germany sits off the map to the east, where the border crossings are.
 ABROAD_POINT = (MAP_W - 14.0, MAP_H * 0.62)
 BUTTONS = {
-    "offered": "Offer bed",
-    "accepted": "Accept",
-    "requested": "Decline offer",
-    "in_transport": "Patient on the road",
-    "arrived": "Arrived",
-    "cancelled": "Cancel",
+    "offered": N_("Offer bed"),
+    "accepted": N_("Accept"),
+    "requested": N_("Decline offer"),
+    "in_transport": N_("Patient on the road"),
+    "arrived": N_("Arrived"),
+    "cancelled": N_("Cancel"),
 }
+MAP_TITLE = N_("Planned transfers between regions (arrow width and label: patients)")
 _NUMBER_PAIR = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
+
+
+def _flow_text(source: str, target: str, patients: int) -> str:
+    return ngettext(
+        "%(source)s → %(target)s: %(num)s patient",
+        "%(source)s → %(target)s: %(num)s patients",
+        patients,
+        source=source,
+        target=target,
+    )
 
 
 def _centre(path_d: str) -> tuple[float, float] | None:
@@ -57,20 +70,21 @@ def _plan_for(conn: Any, *, as_of: datetime, settings: Settings) -> tuple[dict[s
     """(plan result, where it comes from): the stored plan, else a fresh lp_round solve."""
     stored = store.latest_plan(conn, as_of=as_of)
     if stored is not None:
-        return stored["result"], f"stored plan {stored['id']} of {stored['as_of'][:16]}"
+        when = fmt_datetime(datetime.fromisoformat(stored["as_of"]))
+        return stored["result"], _("stored plan %(id)s of %(when)s", id=stored["id"], when=when)
     snapshot = export_snapshot(conn, as_of=as_of, settings=settings)
     snapshot["settings"] = {**snapshot["settings"], "method": "lp_round", "time_limit_seconds": 5}
     try:
-        return solve_document(capped_document(snapshot)), "fresh lp_round solve (not stored)"
+        return solve_document(capped_document(snapshot)), _("fresh solve (not stored)")
     except (SpreadInputError, ValueError) as error:
-        return {"plan": [], "areas": [], "error": str(error)}, "no plan"
+        return {"plan": [], "areas": [], "error": str(error)}, _("no plan")
 
 
 def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]) -> str | None:
     """Region shapes with one arrow per (sender, receiver), width by patients."""
     groups = tuple((r.code, tuple(r.safety_regions)) for r in regions if r.safety_regions)
     try:
-        paths, outlines = _map_geometry(
+        paths, outlines = map_geometry(
             settings.raw_data_dir / "geo" / "geography-simplified.topo.json", groups
         )
     except (OSError, ValueError, KeyError):
@@ -84,8 +98,7 @@ def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]
     parts = [
         f'<svg viewBox="0 0 {MAP_W} {MAP_H}" class="flow-map" role="img" '
         'aria-labelledby="flow-title" data-testid="flow-map">',
-        '<title id="flow-title">Planned transfers between regions (arrow width: patients)'
-        "</title>",
+        f"<title id=\"flow-title\">{escape(_(MAP_TITLE))}</title>",
         '<defs><marker id="arrow" viewBox="0 0 10 10" refX="8" refY="5" markerWidth="4" '
         'markerHeight="4" orient="auto-start-reverse"><path d="M0,0 L10,5 L0,10 z" '
         'fill="#b33"/></marker></defs>',
@@ -98,6 +111,7 @@ def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]
     for code, (x, y) in centres.items():
         parts.append(f'<text x="{x:.1f}" y="{y:.1f}" font-size="10" text-anchor="middle" '
                      f'fill="#334">{code}</text>')  # fmt: skip
+    labels: list[str] = []
     for (source, target), patients in sorted(flows.items(), key=lambda kv: -kv[1]):
         a = centres.get(source)
         b = centres.get(target) or (ABROAD_POINT if target.startswith("DE") else None)
@@ -108,12 +122,20 @@ def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]
             f'<line x1="{a[0]:.1f}" y1="{a[1]:.1f}" x2="{b[0]:.1f}" y2="{b[1]:.1f}" '
             f'stroke="#b33" stroke-opacity="0.75" stroke-width="{width:.1f}" '
             f'marker-end="url(#arrow)" data-flow="{source}-{target}" data-value="{patients}">'
-            f"<title>{source} → {target}: {patients} patients</title></line>"
+            f"<title>{escape(_flow_text(source, target, patients))}</title></line>"
+        )
+        mx, my = a[0] + (b[0] - a[0]) * 0.55, a[1] + (b[1] - a[1]) * 0.55
+        labels.append(
+            f'<g class="flow-label" data-flow-label="{source}-{target}">'
+            f'<circle cx="{mx:.1f}" cy="{my:.1f}" r="9" fill="#fff" stroke="#b33"/>'
+            f'<text x="{mx:.1f}" y="{my + 3.5:.1f}" font-size="10" font-weight="700" '
+            f'text-anchor="middle" fill="#7a1f1f">{patients}</text></g>'
         )
     if any(t.startswith("DE") for _, t in flows):
         x, y = ABROAD_POINT
         parts.append(f'<text x="{x:.1f}" y="{y + 14:.1f}" font-size="10" '
-                     'text-anchor="end">Germany</text>')  # fmt: skip
+                     f'text-anchor="end">{escape(_("Germany"))}</text>')  # fmt: skip
+    parts.extend(labels)
     parts.append("</svg>")
     return "".join(parts)
 
@@ -132,11 +154,11 @@ def _supply_chart(offers: list[store.BedOffer], wanted: list[store.StoredTransfe
         for n in range(len(days))
     ]
     return line_chart(
-        [Series("beds offered", offered, colour="#0072b2"),
-         Series("patients requested", asked, colour="#d55e00", dashed=True),
-         Series("patients in the plan", planned, colour="#7b3294", dashed=True)],
-        title="Supply and demand of transfer beds per day",
-        y_label="beds / patients",
+        [Series(_("beds offered"), offered, colour="#0072b2"),
+         Series(_("patients in the plan"), planned, colour="#7b3294", dashed=True),
+         Series(_("patients requested"), asked, colour="#d55e00")],
+        title=_("Transfer beds per day"),
+        y_label=_("beds / patients"),
         x_dates=days,
         height=220,
     )  # fmt: skip
@@ -148,7 +170,7 @@ def _moves(principal: Principal | None, item: store.StoredTransfer) -> list[dict
         return []
     nexts = sorted(TRANSITIONS[TransferState(item.state)])
     return [
-        {"to": s.value, "label": BUTTONS[s.value]}
+        {"to": s.value, "label": _(BUTTONS[s.value])}
         for s in nexts
         if can_move_transfer(
             principal, to_state=s.value, from_area=item.from_area, to_area=item.to_area
@@ -203,7 +225,7 @@ def spreading_page(
 
 def _refused(request: Request, principal: Principal | None, status: int, text: str) -> Response:
     return render(request, "error.html", principal, status_code=status,
-                  title="Not done", message=text)  # fmt: skip
+                  title=_("Not done"), message=text)  # fmt: skip
 
 
 @router.post("/spreading/transfers/{transfer_id}/advance", response_class=HTMLResponse)
@@ -222,22 +244,20 @@ def advance_form(
     """One button press; a lost race says so instead of overwriting the winner."""
     if principal is None:
         return render(request, "login.html", None, status_code=401, next="/spreading",
-                      error="Log in as a coordinator to move a transfer.")  # fmt: skip
-    if not _form_ok(request, settings, csrf):
-        return _refused(request, principal, 403, "This form did not come from your session. "
-                        "Reload the page and try again.")  # fmt: skip
+                      error=_("Log in as a coordinator to move a transfer."))  # fmt: skip
+    if not form_ok(request, settings, csrf):
+        return _refused(request, principal, 403, _("This form did not come from your session. "
+                        "Reload the page and try again."))  # fmt: skip
+    if len(note) > 2000:
+        return _refused(request, principal, 422, _("Keep the note under 2,000 characters."))
     try:
-        body = AdvanceBody(
-            to_state=to_state,  # type: ignore[arg-type]
+        item = advance(
+            engine, principal, transfer_id, to_state=to_state, now=utc_now(), note=note,
             offer_id=int(offer_id) if offer_id.isdigit() else None,
-            note=note,
             version=int(version) if version.isdigit() else None,
-        )
-        item = advance(engine, principal, transfer_id, body)
-    except HTTPException as error:
-        detail = error.detail
-        text = detail if isinstance(detail, str) else "; ".join(d["message"] for d in detail)
-        return _refused(request, principal, error.status_code, text)
+        )  # fmt: skip
+    except TransferRefused as refused:
+        return _refused(request, principal, refused.status, refused.message)
     except ValueError as error:
         return _refused(request, principal, 422, str(error))
     as_of = request.query_params.get("as_of", "")
@@ -260,16 +280,18 @@ def offer_form(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """A receiving region offers beds for one day (audited by the store)."""
-    if principal is None or not _form_ok(request, settings, csrf):
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+    if principal is None or not form_ok(request, settings, csrf):
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     if not can_offer_beds(principal, region_code=region_code):
-        return _refused(request, principal, 403, f"You may not offer beds for {region_code}.")
+        return _refused(
+            request, principal, 403, _("You may not offer beds for %(region)s.", region=region_code)
+        )
     try:
         when, count = date.fromisoformat(day), int(beds)
     except ValueError:
-        return _refused(request, principal, 422, "Give a date and a whole number of beds.")
+        return _refused(request, principal, 422, _("Give a date and a whole number of beds."))
     if not 1 <= count <= 500 or care_level not in ("ic", "ward"):
-        return _refused(request, principal, 422, "Offer between 1 and 500 beds, IC or ward.")
+        return _refused(request, principal, 422, _("Offer between 1 and 500 beds, IC or ward."))
     with engine.begin() as conn:
         store.create_offer(conn, region_code=region_code, day=when, care_level=care_level,
                            beds=count, actor=principal.username, now=utc_now())  # fmt: skip

@@ -17,6 +17,8 @@ from html import escape
 import numpy as np
 import numpy.typing as npt
 
+from kraan.web.i18n import fmt_date, fmt_decimal
+
 FloatArray = npt.NDArray[np.float64]
 
 #: Colour-blind-safe default palette (Okabe-Ito), used when a series names no colour.
@@ -84,12 +86,11 @@ class HLine:
 
 
 def fmt_number(value: float) -> str:
-    """Thousands separators and no spurious decimals: 1350 -> '1,350', 2.5 -> '2.5'."""
+    """Thousands separators and no spurious decimals, in the page's language:
+    1350 -> '1.350' (nl) / '1,350' (en), 2.5 -> '2,5' / '2.5', never '-0'."""
     if not math.isfinite(value):
-        return "n/a"
-    if value == int(value):
-        return f"{int(value):,}"
-    return f"{value:,.1f}"
+        return "–"
+    return fmt_decimal(value)
 
 
 def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
@@ -252,7 +253,7 @@ def line_chart(
         ticks_x = _month_ticks(x_dates[0], x_dates[-1])
         for i, m in enumerate(ticks_x):
             x = x_of(m)
-            label = MONTHS[m.month - 1] + (f" {m.year}" if i == 0 or m.month == 1 else "")
+            label = fmt_date(m, "LLL") + (f" {m.year}" if i == 0 or m.month == 1 else "")
             out.append(
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bottom:.1f}" y2="{bottom + 4:.1f}" '
                 f'stroke="#9aa5b1"/>'
@@ -308,7 +309,7 @@ def line_chart(
             f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{top:.1f}" y2="{bottom:.1f}" '
             f'stroke="#1f2933" stroke-width="1.5"/>'
             f'<text x="{x + dx:.1f}" y="{top + 10:.1f}" text-anchor="{anchor}" '
-            f'fill="#1f2933">{escape(marker_date.isoformat())}</text></g>'
+            f'fill="#1f2933">{escape(fmt_date(marker_date, "dd-MM-yyyy"))}</text></g>'
         )
     out.append(_legend(series, bands, left=left, y=height - 12.0))
     if not any(a.size for a in finite):

@@ -172,7 +172,7 @@ def test_nice_ticks_are_round_and_cover(lo: float, hi: float) -> None:
 def test_fmt_number() -> None:
     assert fmt_number(1350) == "1,350"
     assert fmt_number(2.5) == "2.5"
-    assert fmt_number(float("nan")) == "n/a"
+    assert fmt_number(float("nan")) == "–"
 
 
 def test_bar_gauge() -> None:

@@ -3,23 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-import json
 from datetime import datetime
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Header, HTTPException, UploadFile, status
 from fastapi.responses import JSONResponse
-from sqlalchemy import insert, select
 
 from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, utc_now
 from kraan.api.schemas import BatchCreate, ReportCreate
 from kraan.domain.access import can_read_details, can_report_for
 from kraan.ingest.csv_reports import CsvFormatError
 from kraan.services.ingest import import_csv, ingest_reports
+from kraan.store.idempotency import recall, remember
 from kraan.store.reference import load_locations
 from kraan.store.rejections import recent_rejections
 from kraan.store.reports import report_as_dict, report_versions
-from kraan.store.tables import idempotency_keys
 
 router = APIRouter(prefix="/api/v1", tags=["reports"])
 
@@ -34,11 +32,7 @@ def _replay(engine: Any, key: str | None, actor: str, body: bytes) -> JSONRespon
         return None
     digest = hashlib.sha256(body).hexdigest()
     with engine.connect() as conn:
-        row = conn.execute(
-            select(idempotency_keys).where(
-                idempotency_keys.c.key == key, idempotency_keys.c.actor == actor
-            )
-        ).first()
+        row = recall(conn, key=key, actor=actor)
     if row is None:
         return None
     if row.request_hash != digest:
@@ -46,23 +40,20 @@ def _replay(engine: Any, key: str | None, actor: str, body: bytes) -> JSONRespon
             status.HTTP_409_CONFLICT,
             detail="this Idempotency-Key was used for a different request; use a new key",
         )
-    return JSONResponse(
-        json.loads(row.response), status_code=200, headers={"Idempotent-Replay": "true"}
-    )
+    return JSONResponse(row.response, status_code=200, headers={"Idempotent-Replay": "true"})
 
 
 def _remember(engine: Any, key: str | None, actor: str, body: bytes, response: dict) -> None:  # type: ignore[type-arg]
     if not key:
         return
     with engine.begin() as conn:
-        conn.execute(
-            insert(idempotency_keys).values(
-                key=key,
-                actor=actor,
-                request_hash=hashlib.sha256(body).hexdigest(),
-                response=json.dumps(response),
-                created_at=utc_now(),
-            )
+        remember(
+            conn,
+            key=key,
+            actor=actor,
+            request_hash=hashlib.sha256(body).hexdigest(),
+            response=response,
+            now=utc_now(),
         )
 
 

@@ -8,27 +8,24 @@ current state, answers 409 and changes nothing (docs/spreading.md, section 3).
 
 from __future__ import annotations
 
-import math
 from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
-from sqlalchemy import Engine
 
 from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, parse_as_of, utc_now
-from kraan.domain.access import Principal, can_move_transfer, can_offer_beds, can_plan_spreading
+from kraan.domain.access import can_offer_beds, can_plan_spreading
 from kraan.domain.spreading.solve import SpreadInputError
-from kraan.domain.spreading.workflow import InvalidTransition, TransferState
-from kraan.services.spreading import export_snapshot, solve_document
+from kraan.domain.spreading.workflow import InvalidTransition
+from kraan.services import transfers as transfer_service
+from kraan.services.spreading import capped_document, export_snapshot, solve_document
+from kraan.services.transfers import TransferRefused, refusal
 from kraan.store import transfers as store
 from kraan.store.reference import load_regions
 
 router = APIRouter(prefix="/api/v1/spreading", tags=["spreading"])
-
-#: A request thread must not solve for minutes; longer runs belong to ``kraan spread``.
-MAX_TIME_LIMIT_SECONDS = 20.0
 
 States = Literal["requested", "offered", "accepted", "in_transport", "arrived", "cancelled"]
 
@@ -51,22 +48,16 @@ class AdvanceBody(BaseModel):
     version: int | None = Field(None, description="Version you saw; a stale one gets 409.")
 
 
+def _refused(refused: TransferRefused) -> HTTPException:
+    if refused.field is not None:
+        return HTTPException(
+            refused.status, detail=[{"field": refused.field, "message": refused.message}]
+        )
+    return HTTPException(refused.status, detail=refused.message)
+
+
 def _problem(error: store.TransferError | InvalidTransition) -> HTTPException:
-    if isinstance(error, InvalidTransition):
-        return HTTPException(409, detail=f"not allowed now: {error}")
-    if error.status == 422:
-        return HTTPException(422, detail=[{"field": "body", "message": str(error)}])
-    return HTTPException(error.status, detail=str(error))
-
-
-def capped_document(document: dict[str, Any]) -> dict[str, Any]:
-    """The solver's time limit, capped server-side (a bad value is left for the parser)."""
-    settings = document.get("settings")
-    settings = dict(settings) if isinstance(settings, dict) else {}
-    asked = settings.get("time_limit_seconds", MAX_TIME_LIMIT_SECONDS)
-    if isinstance(asked, int | float) and not isinstance(asked, bool) and math.isfinite(asked):
-        settings["time_limit_seconds"] = min(float(asked), MAX_TIME_LIMIT_SECONDS)
-    return {**document, "settings": settings}
+    return _refused(refusal(error))
 
 
 async def solve_capped(document: dict[str, Any]) -> dict[str, Any]:
@@ -134,9 +125,13 @@ def get_transfers(
     day: date | None = None,
     region: str | None = None,
     state: Annotated[States | None, Query()] = None,
+    start: Annotated[date | None, Query(description="first day (inclusive)")] = None,
+    end: Annotated[date | None, Query(description="last day (inclusive)")] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        rows = store.list_transfers(conn, day=day, region=region, state=state)
+        rows = store.list_transfers(
+            conn, day=day, region=region, state=state, start=start, end=end
+        )
     return [t.as_dict() for t in rows]
 
 
@@ -153,10 +148,15 @@ def get_transfer(transfer_id: int, engine: EngineDep) -> dict[str, Any]:
 
 @router.get("/offers", summary="Bed offers by day and region")
 def get_offers(
-    engine: EngineDep, day: date | None = None, region: str | None = None
+    engine: EngineDep,
+    day: date | None = None,
+    region: str | None = None,
+    start: Annotated[date | None, Query(description="first day (inclusive)")] = None,
+    end: Annotated[date | None, Query(description="last day (inclusive)")] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        return [o.as_dict() for o in store.list_offers(conn, day=day, region=region)]
+        offers = store.list_offers(conn, day=day, region=region, start=start, end=end)
+    return [o.as_dict() for o in offers]
 
 
 @router.post("/offers", status_code=201, summary="Offer free beds (the region's coordinator)")
@@ -175,38 +175,15 @@ def create_offer(body: OfferCreate, engine: EngineDep, principal: PrincipalDep) 
         return store.get_offer(conn, offer_id=offer_id).as_dict()
 
 
-def advance(
-    engine: Engine, principal: Principal, transfer_id: int, body: AdvanceBody
-) -> store.StoredTransfer:
-    """Check the role against the transfer's two sides, then move it in one transaction."""
-    with engine.connect() as conn:
-        try:
-            item = store.get_transfer(conn, transfer_id=transfer_id)
-        except store.NotFound as error:
-            raise _problem(error) from error
-    allowed = can_move_transfer(
-        principal, to_state=body.to_state, from_area=item.from_area, to_area=item.to_area
-    )
-    if not allowed:
-        raise HTTPException(
-            403,
-            detail=f"{principal.username} may not move transfer {transfer_id} "
-            f"({item.from_area} -> {item.to_area}) to {body.to_state}: the receiving region "
-            "offers, accepts and declines, the sending region reports transport and arrival",
-        )
-    try:
-        with engine.begin() as conn:
-            return store.advance_transfer(
-                conn, transfer_id=transfer_id, to_state=TransferState(body.to_state),
-                actor=principal.username, now=utc_now(), note=body.note.strip(),
-                offer_id=body.offer_id, expected_version=body.version,
-            )  # fmt: skip
-    except (store.TransferError, InvalidTransition) as error:
-        raise _problem(error) from error
-
-
 @router.post("/transfers/{transfer_id}/advance", summary="Move a transfer one step")
 def advance_route(
     transfer_id: int, body: AdvanceBody, engine: EngineDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    return advance(engine, principal, transfer_id, body).as_dict()
+    try:
+        item = transfer_service.advance(
+            engine, principal, transfer_id, to_state=body.to_state, now=utc_now(),
+            note=body.note, offer_id=body.offer_id, version=body.version,
+        )  # fmt: skip
+    except TransferRefused as refused:
+        raise _refused(refused) from refused
+    return item.as_dict()

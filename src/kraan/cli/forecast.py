@@ -1,8 +1,8 @@
 """``kraan backtest`` and ``kraan forecast``: occupancy forecasts from an LCPS datafeed.
 
-The plain functions :func:`backtest` and :func:`forecast` are meant to be registered on
-the main app (``app.command("backtest")(backtest)``); :data:`forecast_app` holds them
-too, for tests and for running this module on its own.
+The plain functions :func:`backtest` and :func:`forecast` are registered on the main
+app (:mod:`kraan.cli`); :data:`forecast_app` holds them too, for tests and for running
+this module on its own.
 """
 
 from __future__ import annotations
@@ -18,6 +18,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kraan.cli.common import console, fail, parse_day
+
 if TYPE_CHECKING:
     from kraan.ingest.lcps import NationalSeries
 
@@ -26,8 +28,6 @@ forecast_app = typer.Typer(
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True, soft_wrap=True)
-
 InputOption = Annotated[
     Path | None,
     typer.Option(
@@ -51,17 +51,7 @@ TargetOption = Annotated[str, typer.Option("--target", help="ic or ward (COVID o
 
 
 def _fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(f"[red]{message}[/]")
-    return typer.Exit(code)
-
-
-def _date(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise _fail(f"{name} '{value}' is not a date: use YYYY-MM-DD") from None
+    return fail(f"[red]{message}[/]", code)
 
 
 def _horizons(value: str) -> list[int]:
@@ -131,6 +121,7 @@ def backtest(
     """Rolling-origin backtest of kraan and the baselines (MAE, MAPE, WIS, coverage)."""
     from dataclasses import replace
 
+    from kraan.cli.progress import progress_bar
     from kraan.domain.forecast import DEFAULT_PARAMS
     from kraan.services.forecasting import backtest as run
     from kraan.services.forecasting import backtest_document, backtest_rows
@@ -139,21 +130,24 @@ def backtest(
         raise _fail("--format must be json, csv or table")
     level = _target(target)
     days = _horizons(horizons)
-    first, last = _date(start, "--start"), _date(end, "--end")
+    first, last = parse_day(start, "--start"), parse_day(end, "--end")
     if first and last and first > last:
         raise _fail("--start lies after --end")
     national = _national(input_path, combined, raw_dir)
     params = DEFAULT_PARAMS if seed is None else replace(DEFAULT_PARAMS, seed=seed)
     try:
-        report = run(
-            national,
-            target=level,
-            start=first,
-            end=last,
-            horizons=days,
-            params=params,
-            progress=console.is_terminal,
-        )
+        with progress_bar(
+            f"backtest {level}", console=console, transient=True, enabled=console.is_terminal
+        ) as progress:
+            report = run(
+                national,
+                target=level,
+                start=first,
+                end=last,
+                horizons=days,
+                params=params,
+                progress=progress,
+            )
     except ValueError as error:
         raise _fail(str(error)) from None
     if plot is not None:
@@ -241,7 +235,7 @@ def forecast(
     if output_format not in ("json", "table", "hub"):
         raise _fail("--format must be json, table or hub")
     level = _target(target)
-    day = _date(as_of, "--as-of")
+    day = parse_day(as_of, "--as-of")
     national = _national(input_path, combined, raw_dir)
     try:
         result = forecast_national(national, target=level, as_of=day, capacity=capacity)

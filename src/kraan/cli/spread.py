@@ -1,9 +1,10 @@
 """``kraan spread`` and ``kraan spread-eval``: transfer plans and the policy replay.
 
-Plain functions on their own Typer app; the main ``kraan`` app registers them::
+Plain functions on their own Typer app; the main ``kraan`` app (:mod:`kraan.cli`)
+registers them::
 
-    app.command("spread")(cli_spread.spread)
-    app.command("spread-eval")(cli_spread.evaluate)
+    app.command("spread")(spread.spread)
+    app.command("spread-eval")(spread.evaluate)
 
 Exit codes: 0 done, 1 bad input (every problem listed with its field), 2 bad usage.
 """
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, date, datetime, time
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -20,54 +21,35 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from kraan.cli.common import console, engine_for, fail, parse_as_of, settings_for
+
 app = typer.Typer(
     help="Fair-share patient spreading: transfer plans and their evaluation.",
     no_args_is_help=True,
     add_completion=False,
 )
-console = Console(stderr=True, soft_wrap=True)
-
-
-def _fail(message: str, code: int = 2) -> typer.Exit:
-    console.print(message)
-    return typer.Exit(code)
-
-
-def _as_of(value: str) -> datetime:
-    try:
-        if len(value) == 10:
-            return datetime.combine(date.fromisoformat(value), time(23, 59, 59))
-        moment = datetime.fromisoformat(value)
-    except ValueError:
-        raise _fail(f"[red]--as-of '{value}' is not a date:[/] use YYYY-MM-DD") from None
-    return moment.astimezone(UTC).replace(tzinfo=None) if moment.tzinfo else moment
 
 
 def _load_input(path: Path) -> Any:
     if not path.is_file():
-        raise _fail(f"[red]{path} does not exist.[/]")
+        raise fail(f"[red]{path} does not exist.[/]")
     try:
         return json.loads(path.read_text(encoding="utf-8"))
     except json.JSONDecodeError as error:
-        raise _fail(
+        raise fail(
             f"[red]{path} is not JSON:[/] line {error.lineno} column {error.colno}", 1
         ) from None
 
 
 def _export(db: str | None, as_of: str, care_level: str) -> dict[str, Any]:
     from kraan.services.spreading import export_snapshot
-    from kraan.settings import get_settings
-    from kraan.store.db import make_engine, migrate
 
-    base = get_settings()
-    settings = base.model_copy(update={"database_url": db}) if db else base
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    moment = parse_as_of(as_of, hint="use YYYY-MM-DD")
+    settings = settings_for(db)
+    engine = engine_for(settings)
     try:
         with engine.connect() as conn:
-            return export_snapshot(
-                conn, as_of=_as_of(as_of), settings=settings, care_level=care_level
-            )
+            return export_snapshot(conn, as_of=moment, settings=settings, care_level=care_level)
     finally:
         engine.dispose()
 
@@ -130,9 +112,9 @@ def spread(
     from kraan.services.spreading import solve_document
 
     if output not in ("json", "table"):
-        raise _fail("[red]--format must be json or table[/]")
+        raise fail("[red]--format must be json or table[/]")
     if (input_path is None) == (as_of is None):
-        raise _fail("[red]give exactly one of --input FILE or --as-of DATE[/]")
+        raise fail("[red]give exactly one of --input FILE or --as-of DATE[/]")
     if as_of is not None:
         document = _export(db, as_of, "ic")
         if export_only:
@@ -169,7 +151,7 @@ def evaluate(
 ) -> None:
     """Replay a real period under no coordination, greedy and the optimiser (issue part 5)."""
     from kraan.domain.spreading import SpreadSettings
-    from kraan.services.spreading import (
+    from kraan.services.spreading_replay import (
         evaluate_demo,
         evaluate_store,
         evaluation_markdown,
@@ -181,11 +163,11 @@ def evaluate(
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
     except ValueError:
-        raise _fail("[red]--start and --end must be YYYY-MM-DD[/]") from None
+        raise fail("[red]--start and --end must be YYYY-MM-DD[/]") from None
     if output not in ("table", "json", "markdown"):
-        raise _fail("[red]--format must be table, json or markdown[/]")
+        raise fail("[red]--format must be table, json or markdown[/]")
     if method not in ("auto", "mip", "lp_round") or not set(policies) <= set("abcd"):
-        raise _fail("[red]--method must be auto, mip or lp_round; --policies letters a-d[/]")
+        raise fail("[red]--method must be auto, mip or lp_round; --policies letters a-d[/]")
     spread_settings = SpreadSettings(method=method)
     if db:
         engine = make_engine(db)
@@ -196,7 +178,7 @@ def evaluate(
     else:
         settings = get_settings()
         if not settings.raw_data_dir.is_dir():
-            raise _fail(f"[red]The bundled data is not at {settings.raw_data_dir}.[/]")
+            raise fail(f"[red]The bundled data is not at {settings.raw_data_dir}.[/]")
         results = evaluate_demo(
             settings, spread_settings, start=first, end=last, policies=tuple(policies)
         )

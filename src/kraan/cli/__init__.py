@@ -1,0 +1,63 @@
+"""The ``kraan`` command (entry point ``kraan.cli:main``).
+
+One module per command group; :mod:`kraan.cli.common` holds what they share
+(``--db`` -> settings -> migrated engine, ``--as-of`` and date parsing, ``fail``),
+:mod:`kraan.cli.progress` the Rich bar behind the services' progress callbacks.
+
+Adding a command
+----------------
+1. Write a plain function with Typer-annotated parameters in a new module
+   ``kraan/cli/<group>.py`` (import heavy things inside the function, so that
+   ``kraan --help`` stays fast; use ``common.settings_for``/``engine_for``).
+2. Register it with one line below, e.g.
+   ``app.command("simulate")(simulate.simulate)``; a group of sub-commands is a
+   ``typer.Typer`` in its module, registered with ``app.add_typer(group.app, name=...)``.
+3. Test it through ``main(argv)`` or ``CliRunner().invoke(app, [...])`` in ``tests/e2e``.
+"""
+
+from __future__ import annotations
+
+import typer
+
+from kraan.cli import (
+    briefing,
+    demo,
+    forecast,
+    home,
+    imports,
+    requests,
+    simulate,
+    spread,
+    status,
+    token,
+    vaccination,
+)
+
+app = typer.Typer(
+    help="Kraan: care-capacity coordination in an epidemic surge.",
+    no_args_is_help=True,
+    add_completion=False,
+)
+
+# ---- registrations: one line per command ------------------------------------------------
+app.command("demo")(demo.demo)
+app.command("serve")(demo.serve)
+app.command("import")(imports.import_)
+app.command("status")(status.status)
+app.add_typer(token.app, name="token")
+app.command("backtest")(forecast.backtest)
+app.command("forecast")(forecast.forecast)
+app.command("spread")(spread.spread)
+app.command("spread-eval")(spread.evaluate)
+app.add_typer(requests.app, name="requests")
+app.command("briefing")(briefing.briefing)
+app.command("simulate")(simulate.simulate)
+app.add_typer(vaccination.app, name="vaccination")
+app.add_typer(home.app, name="home")
+
+
+def main(argv: list[str] | None = None) -> None:
+    app(args=argv, prog_name="kraan")
+
+
+__all__ = ["app", "main"]

@@ -1,0 +1,5 @@
+"""``python -m kraan.cli``."""
+
+from kraan.cli import main
+
+main()

@@ -1,0 +1,71 @@
+"""``kraan demo`` and ``kraan serve``: load the bundled public data, serve the dashboard."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from kraan.cli.common import DbOption, console, engine_for, parse_day, settings_for
+
+
+def demo(
+    db: DbOption = None,
+    start: Annotated[str | None, typer.Option(help="First day to load (YYYY-MM-DD).")] = None,
+    end: Annotated[str | None, typer.Option(help="Last day to load (YYYY-MM-DD).")] = None,
+    serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+) -> None:
+    """Load the bundled public data into the database and serve the dashboard."""
+    from kraan.cli.progress import progress_bar
+    from kraan.services.demo import load_demo
+
+    settings = settings_for(db)
+    if not settings.raw_data_dir.is_dir():
+        console.print(
+            f"[red]The bundled data is not at {settings.raw_data_dir}.[/] "
+            "Set KRAAN_RAW_DATA_DIR to the shared/data/raw folder."
+        )
+        raise typer.Exit(2)
+    engine = engine_for(settings)
+    with progress_bar("[bold]loading reports", unit="days") as progress:
+        result = load_demo(
+            engine,
+            settings,
+            start=parse_day(start, "--start"),
+            end=parse_day(end, "--end"),
+            progress=progress,
+        )
+    console.print(
+        f"[green]Demo data ready[/] in {settings.database_url}: {result['reports']} new reports "
+        f"from {result['locations']} locations (synthetic split of the real LCPS figures)."
+    )
+    if "coordinator_password" in result:
+        console.print(
+            "Log in as [bold]coordinator[/] with password "
+            f"[bold]{result['coordinator_password']}[/] (shown once; only a hash is stored).\n"
+            f"API token: {result['coordinator_token']}"
+        )
+    for who in ("nurse", "gp"):  # care at home (issue 10): demo control-centre nurse and GP
+        if f"{who}_password" in result:
+            console.print(
+                f"Log in as [bold]{who}[/] with password [bold]{result[f'{who}_password']}[/]."
+            )
+    if serve_after:
+        serve(db=db)
+
+
+def serve(
+    db: DbOption = None,
+    host: Annotated[str | None, typer.Option(help="Interface to bind.")] = None,
+    port: Annotated[int | None, typer.Option(help="Port.")] = None,
+) -> None:
+    """Serve the API and the dashboard."""
+    import uvicorn
+
+    from kraan.api.app import create_app
+
+    settings = settings_for(db)
+    host = host or settings.host
+    port = port or settings.port
+    console.print(f"Dashboard on [bold]http://{host}:{port}/[/] (API docs at /docs). Ctrl+C stops.")
+    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")

@@ -1,0 +1,75 @@
+"""``kraan status``: the national phase and the regional picture (JSON contract in docs/)."""
+
+from __future__ import annotations
+
+import json
+import sys
+from typing import Annotated
+
+import typer
+from rich.console import Console
+from rich.table import Table
+
+from kraan.cli.common import DbOption, console, engine_for, parse_as_of, settings_for
+
+
+def status(
+    db: DbOption = None,
+    as_of: Annotated[
+        str | None, typer.Option("--as-of", help="YYYY-MM-DD (end of that day) or ISO time.")
+    ] = None,
+    output: Annotated[str, typer.Option("--format", help="json or table.")] = "table",
+) -> None:
+    """The national phase and the regional picture at a moment (JSON contract: docs/)."""
+    from kraan.services.contract import status_document
+    from kraan.services.overview import build_overview
+
+    settings = settings_for(db)
+    moment = parse_as_of(as_of)
+    engine = engine_for(settings)
+    with engine.connect() as conn:
+        document = status_document(build_overview(conn, as_of=moment, settings=settings))
+    if output == "json":
+        sys.stdout.write(json.dumps(document, indent=2) + "\n")
+        return
+    if output != "table":
+        console.print("[red]--format must be json or table[/]")
+        raise typer.Exit(2)
+    national = document["national"]
+    out = Console()
+    out.print(
+        f"[bold]As of {document['as_of']}[/]  LNAZ phase [bold]{national['phase']}[/]: "
+        f"{national['phase_explanation']}"
+    )
+    ic, ward = national["ic"], national["ward"]
+    out.print(
+        f"IC  COVID {ic['covid']} (+{ic['ontlabeld']} ontlabeld), non-COVID {ic['non_covid']}, "
+        f"staffed {ic['staffed']}, abroad {ic['abroad']}"
+    )
+    out.print(
+        f"Ward COVID {ward['covid']} (+{ward['ontlabeld']} ontlabeld), "
+        f"non-COVID {ward['non_covid']}, staffed {ward['staffed']}"
+    )
+    table = Table()
+    for column in (
+        "code",
+        "region",
+        "status",
+        "IC covid/staffed",
+        "ward covid/staffed",
+        "coverage",
+        "stale",
+    ):
+        table.add_column(column)
+    for region in document["regions"]:
+        coverage = region["coverage"]
+        table.add_row(
+            region["code"],
+            region["name"],
+            region["status"],
+            f"{region['ic']['covid']}/{region['ic']['staffed']}",
+            f"{region['ward']['covid']}/{region['ward']['staffed']}",
+            f"{coverage:.0%}" if coverage is not None else "-",
+            str(len(region["stale"])),
+        )
+    out.print(table)

@@ -1,0 +1,53 @@
+"""``kraan token create``: users and API tokens."""
+
+from __future__ import annotations
+
+import sys
+from typing import Annotated
+
+import typer
+
+from kraan.cli.common import DbOption, console, engine_for, now, settings_for
+
+app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
+
+
+@app.command("create")
+def token_create(
+    username: Annotated[str, typer.Argument(help="Who the token is for.")],
+    role: Annotated[
+        str, typer.Option(help="viewer, reporter, regional_coordinator, national_coordinator")
+    ],
+    db: DbOption = None,
+    region: Annotated[str | None, typer.Option(help="Region code (regional coordinators).")] = None,
+    location: Annotated[
+        list[str] | None, typer.Option(help="Location code (reporters); repeat.")
+    ] = None,
+) -> None:
+    """Create a user (if new) and print a new API token once."""
+    from kraan.domain.access import Role
+    from kraan.store.access import create_user, issue_token, user_id
+
+    try:
+        chosen = Role(role)
+    except ValueError:
+        console.print(
+            f"[red]unknown role '{role}'[/]: use one of {', '.join(r.value for r in Role)}"
+        )
+        raise typer.Exit(2) from None
+    engine = engine_for(settings_for(db))
+    moment = now()
+    with engine.begin() as conn:
+        uid = user_id(conn, username)
+        if uid is None:
+            uid = create_user(
+                conn,
+                username=username,
+                role=chosen,
+                now=moment,
+                actor="cli",
+                region_code=region,
+                location_codes=location or [],
+            )
+        token = issue_token(conn, user_id=uid, now=moment, actor="cli", label="cli")
+    sys.stdout.write(token + "\n")

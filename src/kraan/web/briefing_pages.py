@@ -1,0 +1,212 @@
+"""``GET /briefing``: the weekly note as a printable page, and ``/briefing.pdf``."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from functools import lru_cache
+from pathlib import Path
+from types import MappingProxyType
+from typing import Annotated, Any
+
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.responses import HTMLResponse, Response
+
+from kraan.api.deps import EngineDep, SettingsDep, utc_now
+from kraan.domain.briefing.compare import compare
+from kraan.services.briefing import (
+    BriefingBundle,
+    BriefingInputError,
+    briefing_bundle,
+    resolve_as_of,
+)
+from kraan.services.live_forecast import engine_key
+from kraan.settings import Settings
+from kraan.store.db import Engine
+from kraan.web.briefing_i18n import language
+from kraan.web.briefing_render import (
+    PdfUnavailable,
+    context,
+    printer,
+    render_html,
+    render_markdown,
+)
+from kraan.web.geo import load_topology, region_map_svg, region_outlines, region_paths
+
+router = APIRouter(include_in_schema=False)
+
+STATUS_NAMES = {
+    "nl": {
+        "normal": "normaal", "under_pressure": "onder druk",
+        "no_critical_planned": "kritieke planbare zorg niet gegarandeerd",
+        "no_acute": "(semi-)acute zorg niet gegarandeerd", "unknown": "onbekend",
+    },
+    "en": {
+        "normal": "normal", "under_pressure": "under pressure",
+        "no_critical_planned": "critical planned care not guaranteed",
+        "no_acute": "(semi-)acute care not guaranteed", "unknown": "unknown",
+    },
+}  # fmt: skip
+
+
+@lru_cache(maxsize=4)
+def _geometry(path: Path, groups: tuple[tuple[str, tuple[str, ...]], ...]):  # type: ignore[no-untyped-def]
+    topology = load_topology(path)
+    members = dict(groups)
+    return (
+        MappingProxyType(region_paths(topology, members)),
+        MappingProxyType(region_outlines(topology, members)),
+    )
+
+
+def briefing_map(bundle: BriefingBundle, settings: Settings, lang: str, carry: str) -> str | None:
+    groups = tuple((r.code, tuple(r.safety_regions)) for r in bundle.regions if r.safety_regions)
+    try:
+        paths, outlines = _geometry(
+            settings.raw_data_dir / "geo" / "geography-simplified.topo.json", groups
+        )
+    except (OSError, ValueError, KeyError):
+        return None  # no geography: the regional table still says everything
+    regions = bundle.status["regions"]
+    return region_map_svg(
+        paths,
+        statuses={r["code"]: r["status"] for r in regions},
+        labels={r["code"]: r["name"] for r in regions},
+        links={code: f"/regions/{code}?as_of={carry}" for code in paths},
+        outlines=outlines,
+        status_labels=STATUS_NAMES[lang],
+        title="Status per ROAZ-regio" if lang == "nl" else "Status per ROAZ region",
+    )
+
+
+def _resolve(raw: str | None, field: str) -> tuple[datetime, str]:
+    try:
+        return resolve_as_of(raw, now=utc_now(), field=field)
+    except BriefingInputError as error:
+        raise HTTPException(422, detail=[{"field": error.field, "message": str(error)}]) from None
+
+
+def render_briefing_html(
+    engine: Engine,
+    settings: Settings,
+    *,
+    as_of_raw: str | None,
+    compare_raw: str | None,
+    lang: str,
+    base_url: str = "",
+) -> str:
+    """The whole page; used by the route, the PDF and ``kraan briefing``."""
+    return render_html(
+        briefing_context(
+            engine, settings, as_of_raw=as_of_raw, compare_raw=compare_raw, lang=lang,
+            base_url=base_url,
+        )
+    )  # fmt: skip
+
+
+def render_briefing_markdown(
+    engine: Engine,
+    settings: Settings,
+    *,
+    as_of_raw: str | None,
+    compare_raw: str | None,
+    lang: str,
+    base_url: str = "",
+) -> str:
+    return render_markdown(
+        briefing_context(
+            engine, settings, as_of_raw=as_of_raw, compare_raw=compare_raw, lang=lang,
+            base_url=base_url, with_map=False,
+        )
+    )  # fmt: skip
+
+
+def briefing_context(
+    engine: Engine,
+    settings: Settings,
+    *,
+    as_of_raw: str | None,
+    compare_raw: str | None,
+    lang: str,
+    base_url: str = "",
+    with_map: bool = True,
+) -> dict[str, Any]:
+    moment, param = _resolve(as_of_raw, "as_of")
+    key = engine_key(engine)
+    with engine.connect() as conn:
+        bundle = briefing_bundle(
+            conn, as_of=moment, as_of_param=param, settings=settings, engine_key=key,
+            generated_at=utc_now(),
+        )  # fmt: skip
+        changes = None
+        if compare_raw:
+            other_moment, other_param = _resolve(compare_raw, "compare")
+            other = briefing_bundle(
+                conn, as_of=other_moment, as_of_param=other_param, settings=settings,
+                engine_key=key, generated_at=utc_now(),
+            ).document  # fmt: skip
+            changes = compare(other, bundle.document)
+    lang = language(lang)
+    ctx = context(
+        bundle,
+        lang=lang,
+        zone=settings.display_timezone,
+        as_of_param=param,
+        changes=changes,
+        compare_param=compare_raw,
+        region_map=briefing_map(bundle, settings, lang, param) if with_map else None,
+    )
+    ctx["base_url"] = base_url
+    return ctx
+
+
+def _lang(request: Request, lang: str | None) -> str:
+    if lang:
+        return language(lang)
+    cookie = request.cookies.get("kraan_lang")
+    if cookie:
+        return language(cookie)
+    accept = request.headers.get("accept-language", "")
+    return "en" if accept.lower().startswith("en") else "nl"
+
+
+LangQuery = Annotated[str | None, Query(description="nl (default) or en")]
+
+
+@router.get("/briefing", response_class=HTMLResponse)
+def briefing_page(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    as_of: str | None = None,
+    compare: str | None = None,
+    lang: LangQuery = None,
+) -> HTMLResponse:
+    html = render_briefing_html(
+        engine, settings, as_of_raw=as_of, compare_raw=compare or None, lang=_lang(request, lang)
+    )
+    return HTMLResponse(html)
+
+
+@router.get("/briefing.pdf")
+def briefing_pdf(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    as_of: str | None = None,
+    compare: str | None = None,
+    lang: LangQuery = None,
+) -> Response:
+    base = str(request.base_url).rstrip("/")
+    html = render_briefing_html(
+        engine, settings, as_of_raw=as_of, compare_raw=compare or None,
+        lang=_lang(request, lang), base_url=base,
+    )  # fmt: skip
+    try:
+        pdf = printer(settings.chromium_path).print(html)
+    except PdfUnavailable as error:
+        raise HTTPException(503, detail=str(error)) from error
+    name = f"kraan-briefing-{(as_of or 'now')[:10]}.pdf"
+    return Response(
+        pdf, media_type="application/pdf",
+        headers={"Content-Disposition": f'inline; filename="{name}"'},
+    )  # fmt: skip

@@ -1,0 +1,251 @@
+"""The requests page: staff-help requests per region or nationally, with a form per step.
+
+Aggregates (open requests by rung and kind of worker, stale, MSOB pending, deployments)
+are public; the requests themselves and their forms only for those the access rules let
+in. Every form goes through the same function as the API (api/routers/requests.py), so
+the page gives the same 422 (named rule) and 409 (somebody was first) as the API.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time
+from typing import Any
+from urllib.parse import quote_plus
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
+from kraan.api.request_actions import (
+    DeploymentCreate,
+    RequestCreate,
+    StepBody,
+    add_deployment,
+    create_request,
+    may_take,
+    take_step,
+)
+from kraan.domain.access import Principal, can_file_request, can_handle_regionally
+from kraan.domain.requests.ladder import ESCALATES, Party, State, WorkerKind
+from kraan.services import requests as service
+from kraan.store.reference import load_locations, load_regions
+from kraan.web.common import form_ok, read_as_of, render
+
+router = APIRouter(include_in_schema=False)
+
+KINDS = [k.value for k in WorkerKind]
+KIND_LABELS = {
+    "ic_nurse": "IC nurse",
+    "ward_nurse": "ward nurse",
+    "care_assistant": "care assistant (zorghulp)",
+    "doctor": "doctor",
+    "support": "non-care support",
+}
+
+
+def _steps(principal: Principal | None, view: dict[str, Any]) -> list[str]:
+    """The steps this person may take on this request now (the server checks again)."""
+    if principal is None or view["state"] in (State.CLOSED, State.WITHDRAWN):
+        return []
+    state, rung = view["state"], view["rung"]
+    wanted: list[str] = []
+    if state == State.ASKED and rung < 3:
+        wanted.append("answer")
+    last = view["answers"][-1]["answer"] if view["answers"] else None
+    if state == State.ANSWERED and last in ESCALATES and rung < 3:
+        wanted.append("escalate")
+    if state == State.ANSWERED:
+        wanted.append("close")
+    if rung == 3:
+        wanted += {State.ASKED: ["sign"], State.SIGNED: ["intake"],
+                   State.INTAKE: ["fact_finding"], State.FACT_FINDING: ["vote"]}.get(
+                       State(state), [])  # fmt: skip
+    wanted += ["reconfirm", "withdraw"]
+    out = []
+    for step in wanted:
+        parties = [p.value for p in Party] if step == "vote" else [None]
+        body_ok = any(
+            may_take(principal, view, StepBody(step=step, party=p))  # type: ignore[arg-type]
+            for p in parties
+        )
+        if body_ok:
+            out.append(step)
+    return out
+
+
+def _parties(principal: Principal, view: dict[str, Any]) -> list[str]:
+    done = set(view["msob"]["votes"])
+    return [
+        p.value
+        for p in Party
+        if p.value not in done
+        and may_take(principal, view, StepBody(step="vote", party=p.value))  # type: ignore[arg-type]
+    ]
+
+
+@router.get("/requests", response_class=HTMLResponse)
+def requests_page(
+    request: Request,
+    engine: EngineDep,
+    settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+    message: str = "",
+    region: str = "",
+) -> HTMLResponse:
+    as_of, carry, error = read_as_of(request)
+    with engine.connect() as conn:
+        regions = load_regions(conn)
+        locations = [loc for _, loc in load_locations(conn)]
+        views = service.request_views(
+            conn, as_of=as_of, stale_after=settings.request_stale_after,
+            region=region or None, principal=principal,
+        )  # fmt: skip
+    summary = service.summarise(views, as_of=as_of)
+    detailed = [
+        {**v, "steps": _steps(principal, v),
+         "parties": _parties(principal, v) if principal else [],
+         "may_deploy": bool(principal) and v["state"] not in ("closed", "withdrawn")
+         and can_handle_regionally(principal, region_code=v["region_code"])}  # type: ignore[arg-type]
+        for v in views if "reason" in v
+    ]  # fmt: skip
+    fileable = [
+        loc for loc in locations
+        if principal and loc.kind.value != "abroad"
+        and can_file_request(principal, location_code=loc.code, region_code=loc.region_code)
+        and (not region or loc.region_code == region)
+    ]  # fmt: skip
+    return render(
+        request, "requests.html", principal, as_of=as_of, carry=carry, error=error,
+        message=message, region=region, regions=regions, summary=summary,
+        requests=detailed, hidden=len(views) - len(detailed), kinds=KINDS,
+        kind_labels=KIND_LABELS, fileable=fileable[:400], today=as_of.date().isoformat(),
+        stale_hours=int(settings.request_stale_after.total_seconds() // 3600),
+    )  # fmt: skip
+
+
+def _refused(request: Request, principal: Principal | None, status: int, text: str) -> Response:
+    return render(request, "error.html", principal, status_code=status,
+                  title="Not done", message=text)  # fmt: skip
+
+
+def _error_text(error: HTTPException | ValidationError) -> tuple[int, str]:
+    if isinstance(error, ValidationError):
+        return 422, "; ".join(
+            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
+        )
+    detail = error.detail
+    if isinstance(detail, list):
+        return error.status_code, "; ".join(
+            f"{d['field']}: {d['message']}" + (f" (rule {d['rule']})" if d.get("rule") else "")
+            for d in detail
+        )
+    return error.status_code, str(detail)
+
+
+def _back(request: Request, text: str) -> RedirectResponse:
+    params = request.query_params
+    parts = [f"{k}={quote_plus(params[k])}" for k in ("as_of", "region") if params.get(k)]
+    parts.append(f"message={quote_plus(text)}")
+    return RedirectResponse("/requests?" + "&".join(parts), status_code=303)
+
+
+def _counts(form: Any, prefix: str) -> dict[str, int]:
+    out = {}
+    for kind in KINDS:
+        raw = str(form.get(f"{prefix}{kind}", "") or "").strip()
+        if raw:
+            out[kind] = int(raw) if raw.lstrip("-").isdigit() else -1
+    return out
+
+
+def _moment(raw: str) -> datetime | str:
+    try:
+        return datetime.fromisoformat(raw) if "T" in raw else datetime.combine(
+            date.fromisoformat(raw), time(0, 0))  # fmt: skip
+    except ValueError:
+        return raw
+
+
+async def _checked(request: Request, settings: Any, principal: Principal | None) -> Any:
+    form = await request.form()
+    if principal is None or not form_ok(request, settings, str(form.get("csrf", ""))):
+        return None
+    return form
+
+
+@router.post("/requests/new", response_class=HTMLResponse)
+async def new_request_form(
+    request: Request, engine: EngineDep, settings: SettingsDep, principal: OptionalPrincipalDep
+) -> Response:
+    form = await _checked(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    try:
+        body = RequestCreate(
+            location_code=str(form.get("location_code", "")),
+            workers=_counts(form, "workers_"),  # type: ignore[arg-type]
+            period_start=str(form.get("period_start", "")),  # type: ignore[arg-type]
+            period_end=str(form.get("period_end", "")),  # type: ignore[arg-type]
+            shifts=str(form.get("shifts", "")),
+            reason=str(form.get("reason", "")),
+            measures=str(form.get("measures", "")),
+        )
+        view = create_request(engine, settings, principal, body)
+    except (HTTPException, ValidationError) as error:
+        return _refused(request, principal, *_error_text(error))
+    return _back(request, f"request {view['id']} filed at rung 1 (region)")
+
+
+@router.post("/requests/{request_id}/step", response_class=HTMLResponse)
+async def step_form(
+    request: Request, request_id: int, engine: EngineDep, settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+) -> Response:  # fmt: skip
+    form = await _checked(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    step = str(form.get("step", ""))
+    asked = [a.strip() for a in str(form.get("asked", "")).split(",") if a.strip()]
+    version = str(form.get("version", ""))
+    try:
+        body = StepBody(
+            step=step,  # type: ignore[arg-type]
+            version=int(version) if version.isdigit() else None,
+            answer=(str(form.get("answer")) or None) if form.get("answer") else None,  # type: ignore[arg-type]
+            asked=asked,
+            provided=_counts(form, "provided_"),  # type: ignore[arg-type]
+            party=(str(form.get("party")) or None) if form.get("party") else None,  # type: ignore[arg-type]
+            approve=form.get("approve") == "yes" if step == "vote" else None,
+            granted=_counts(form, "granted_"),  # type: ignore[arg-type]
+            note=str(form.get("note", "")),
+        )
+        view = take_step(engine, settings, principal, request_id, body)
+    except (HTTPException, ValidationError) as error:
+        return _refused(request, principal, *_error_text(error))
+    return _back(request, f"request {request_id}: {step} done; now {view['state']} at rung "
+                 f"{view['rung']}")  # fmt: skip
+
+
+@router.post("/requests/{request_id}/deploy", response_class=HTMLResponse)
+async def deploy_form(
+    request: Request, request_id: int, engine: EngineDep, settings: SettingsDep,
+    principal: OptionalPrincipalDep,
+) -> Response:  # fmt: skip
+    form = await _checked(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    count = str(form.get("count", "1"))
+    try:
+        body = DeploymentCreate(
+            kind=str(form.get("kind", "")),  # type: ignore[arg-type]
+            count=int(count) if count.isdigit() else 0,
+            person_ref=str(form.get("person_ref", "")),
+            source=str(form.get("source", "")),
+            start=_moment(str(form.get("start", ""))),  # type: ignore[arg-type]
+            end=_moment(str(form.get("end", ""))),  # type: ignore[arg-type]
+        )
+        add_deployment(engine, settings, principal, request_id, body)
+    except (HTTPException, ValidationError) as error:
+        return _refused(request, principal, *_error_text(error))
+    return _back(request, f"request {request_id}: deployment recorded")

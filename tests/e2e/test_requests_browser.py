@@ -1,0 +1,45 @@
+"""The requests page in a real browser: file a request, answer rung 1, escalate to rung 2."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_browser import base_url, browser, page  # noqa: F401  shared fixtures
+
+pytestmark = pytest.mark.browser
+
+
+def test_a_coordinator_walks_a_request_up_the_ladder(
+    page: Any, demo: Any, artifacts_dir: Path  # noqa: F811
+) -> None:
+    page.goto("/login?next=/requests%3Fregion%3DAZE")
+    page.fill("#username", "coord-aze")
+    page.fill("#password", demo.password)
+    page.get_by_role("button", name="Log in").click()
+    page.wait_for_url("**/requests?region=AZE")
+    form = page.get_by_test_id("new-request-form")
+    form.get_by_test_id("nr-ic_nurse").fill("3")
+    form.get_by_test_id("nr-care_assistant").fill("5")
+    form.locator("#nr-start").fill("2031-02-01")
+    form.locator("#nr-end").fill("2031-02-14")
+    form.locator("#nr-shifts").fill("evening, night")
+    form.locator("#nr-reason").fill("COVID ward doubled; absence 16 %")
+    form.locator("#nr-measures").fill("planned care stopped; students deployed")
+    form.get_by_test_id("nr-submit").click()
+    message = page.get_by_test_id("requests-message")
+    assert "filed at rung 1" in message.inner_text()
+    rid = message.inner_text().split()[1]
+    row = page.locator(f"tr[data-request='{rid}']")
+    answer = row.get_by_test_id(f"step-answer-{rid}")
+    answer.locator("select[name=answer]").select_option("cannot_fill")
+    answer.locator("input[name=asked]").fill("roaz, other_providers, care_office_insurer")
+    answer.get_by_role("button").click()
+    page.wait_for_selector(f"[data-testid=request-state-{rid}][data-value=answered]")
+    row.get_by_test_id(f"step-escalate-{rid}").get_by_role("button").click()
+    page.wait_for_selector(f"[data-testid=request-rung-{rid}][data-value='2']")
+    assert page.get_by_test_id(f"request-state-{rid}").get_attribute("data-value") == "asked"
+    assert int(page.get_by_test_id("wanted-2-ic_nurse").get_attribute("data-value")) >= 3
+    page.screenshot(path=str(artifacts_dir / "requests-ladder.png"), full_page=True)
