@@ -134,6 +134,9 @@ def parse_settings(raw: Any, problems: list[tuple[str, str]]) -> SpreadSettings:
             ok = "None" in hint
         elif "bool" in hint and "int" not in hint:
             ok = isinstance(value, bool)
+        elif hint.startswith("tuple"):
+            ok = isinstance(value, list) and all(_number(v) is not None for v in value)
+            value = tuple(float(v) for v in value) if ok else value
         elif hint.startswith("<class 'int'>") or hint == "int | None":
             ok = _whole(value) is not None
             value = _whole(value) if ok else value
@@ -161,7 +164,7 @@ def parse_document(document: Any) -> tuple[list[Area], SpreadSettings]:
     problems: list[tuple[str, str]] = []
     if not isinstance(document, Mapping):
         raise SpreadInputError([("(document)", "must be a JSON object with 'areas'")])
-    for key in sorted(set(document) - {"areas", "settings", "as_of"}):
+    for key in sorted(set(document) - {"areas", "settings", "as_of", "forecast"}):
         problems.append((key, "unknown field"))
     raw_areas = document.get("areas")
     areas: list[Area] = []

@@ -164,13 +164,26 @@ def add_peak_load_penalty(ctx: Context) -> None:
     rows = m.add_rows(-INF, limit.ravel(), limit.size).reshape(limit.shape)
     m.add_entries(rows, ctx.occ[dom], np.broadcast_to(1.0 / agreed[:, None], rows.shape))
     m.add_entries(rows, np.broadcast_to(top[None, :], rows.shape), -1.0)
+    low_scale = ctx.settings.weight_low_load * float(agreed.mean())
+    if low_scale > 0:  # the emptiest area next: occ / c + bottom >= L - band / c
+        low0 = np.maximum(
+            national - (ctx.base[dom] / agreed[:, None] + band[:, None]).min(axis=0), 0
+        )
+        bottom = m.add_cols(days, cost=low_scale, lower=0.0, start=low0)
+        floor = national[None, :] - band[:, None]
+        rows = m.add_rows(floor.ravel(), INF, floor.size).reshape(floor.shape)
+        m.add_entries(rows, ctx.occ[dom], np.broadcast_to(1.0 / agreed[:, None], rows.shape))
+        m.add_entries(rows, np.broadcast_to(bottom[None, :], rows.shape), 1.0)
 
 
-def peak_cost(occ: FloatArray, agreed: FloatArray, national: FloatArray, scale: float) -> float:
-    """The peak-load term of a plan: occupancy [domestic, day] -> objective units."""
+def peak_cost(
+    occ: FloatArray, agreed: FloatArray, national: FloatArray, scale: float, low: float = 0.0
+) -> float:
+    """The peak (and low) load terms of a plan: occupancy [domestic, day] -> objective."""
     band = (PEAK_DEAD_BAND / agreed)[:, None]
     over = (occ / agreed[:, None] - band).max(axis=0) - national
-    return scale * float(np.maximum(over, 0.0).sum())
+    under = national - (occ / agreed[:, None] + band).min(axis=0)
+    return scale * float(np.maximum(over, 0.0).sum()) + low * float(np.maximum(under, 0).sum())
 
 
 def add_transport_penalty(ctx: Context) -> None:

@@ -36,10 +36,11 @@ def cap_groups(values: FloatArray, group: IntArray, cap: FloatArray, order: IntA
 
 
 def round_by_group(values: FloatArray, group: IntArray) -> FloatArray:
-    """Whole numbers whose group sums are the group sums rounded down (largest remainder).
+    """Whole numbers whose group sums are the rounded group sums (largest remainder).
 
-    Down, not to nearest (issue 13): a sender never gives more than the LP planned, so a
-    small receiver is never pushed above the load the LP levelled it to.
+    Rounding down instead (tried for issue 13) kept small receivers from overshooting,
+    but lost a patient per sender and day: the replay's mean deviation went from 5.8
+    to 8.7 patients, so rounding stays to nearest.
     """
     floor = np.floor(values + 1e-9)
     if values.size == 0:
@@ -47,7 +48,7 @@ def round_by_group(values: FloatArray, group: IntArray) -> FloatArray:
     remainder = values - floor
     size = int(group.max()) + 1
     sums = np.bincount(group, values, size)
-    missing = np.floor(sums + 1e-6) - np.bincount(group, floor, size)
+    missing = np.round(sums - np.bincount(group, floor, size))
     order = np.lexsort((-remainder, group))
     g = group[order]
     first = np.r_[0, np.flatnonzero(np.diff(g)) + 1]
@@ -137,7 +138,8 @@ def plan_costs(
     if settings.weight_peak_load > 0 and occ.shape[0] >= 2:
         before = after - np.cumsum(_net(arcs, x.sum(axis=1), after.shape), axis=1)
         _, _, national, scale = peak_reference(list(areas), settings, before)
-        primary += peak_cost(occ, agreed, national, scale)
+        low = settings.weight_low_load * float(agreed.mean())
+        primary += peak_cost(occ, agreed, national, scale, low)
     cost = float(primary)
     if occ.shape[0] >= 2 and settings.weight_spread > 0:
         if settings.spread_measure is SpreadMeasure.CONVEX:
