@@ -170,6 +170,7 @@ def add_peak_load_penalty(ctx: Context) -> None:
             national - (ctx.base[dom] / agreed[:, None] + band[:, None]).min(axis=0), 0
         )
         bottom = m.add_cols(days, cost=low_scale, lower=0.0, start=low0)
+        ctx.primary.append((bottom, np.full(days, low_scale)))
         floor = national[None, :] - band[:, None]
         rows = m.add_rows(floor.ravel(), INF, floor.size).reshape(floor.shape)
         m.add_entries(rows, ctx.occ[dom], np.broadcast_to(1.0 / agreed[:, None], rows.shape))
