@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from tests.e2e.test_requests_api import EVERYONE, Api, api  # noqa: F401  shared users
@@ -87,3 +88,29 @@ def test_elv_orders_and_stock_roles_and_rules(api: Api) -> None:  # noqa: F811
     assert seen["pool"]["shipped"] == 2 and seen["applications"] == []
     briefing = client.get("/api/v1/chain/briefing").json()
     assert briefing["ventilator_applications"] == {"shipped": 1, "applied": 1}
+
+
+def test_chain_reports_roles_rules_and_picture(api: Api) -> None:  # noqa: F811
+    client, tokens, _ = api
+    recent = (datetime.now(UTC) - timedelta(hours=1)).replace(tzinfo=None, microsecond=0)
+    report = {"reporter_code": "H1", "region_code": "R1", "kind": "gp_post",
+              "reported_at": recent.isoformat(), "status": "under_pressure",
+              "reason": "two GPs ill", "staff_absence_pct": 12}  # fmt: skip
+    url = "/api/v1/chain/reports"
+    stored = _allowed(api, lambda w: client.post(url, json=report, headers=tokens[w]),
+                      {"rep-h1", "coord-r1", "national"}, 201)  # fmt: skip
+    assert stored["version"] == 1
+    bad = client.post(url, json={**report, "status": None, "beds": 4}, headers=tokens["rep-h1"])
+    assert bad.status_code == 422
+    assert {d["field"] for d in bad.json()["detail"]} == {"status", "beds"}
+    old = {**report, "reported_at": "2020-12-21T07:00:00"}
+    assert client.post(url, json=old, headers=tokens["rep-h1"]).status_code == 201  # late: fine
+    again = client.post(url, json={**old, "status": "no_new_patients"},
+                        headers=tokens["coord-r1"])  # fmt: skip
+    assert again.status_code == 422  # but a correction older than 14 days is not
+    picture = client.get("/api/v1/chain/picture").json()
+    assert picture["regions"]["R1"]["gp_post"]["under_pressure"] == 1
+    briefing = client.get("/api/v1/chain/briefing").json()
+    assert briefing["chain_outside_hospital"]["gp_post"]["reporters"] == 1
+    # as known then: on 22 Dec 2020 nobody had sent the late report yet
+    assert client.get("/api/v1/chain/picture?as_of=2020-12-22").json()["regions"] == {}

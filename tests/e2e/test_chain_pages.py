@@ -25,9 +25,15 @@ def _login(client: TestClient, username: str, password: str) -> str:
     return found.group(1)
 
 
-def test_the_pages_answer_without_a_login(client: TestClient) -> None:
+def test_the_pages_answer_without_a_login(client: TestClient, parse: Parse) -> None:
     for url in ("/signals", "/stock", "/signals?as_of=2020-12-28", "/stock?as_of=2020-12-28"):
         assert client.get(url).status_code == 200, url
+    # the SYNTHETIC chain outside the hospital peaks in the first week of January
+    rows = parse(client.get("/signals?as_of=2021-01-03").text).rows
+    assert any(r.get("district_nursing") not in ("", "0") for r in rows.values())
+    november = parse(client.get("/signals?as_of=2020-11-05").text).rows
+    assert all(r.get("gp_post", "0") in ("", "0") for r in november.values())
+    assert float(rows["chain-NAZMN"]["grz"]) > float(november["chain-NAZMN"]["grz"])
 
 
 def test_a_signal_and_an_elv_order_through_the_board(

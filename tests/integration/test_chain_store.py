@@ -68,6 +68,10 @@ def test_signals_orders_and_stock_replay_and_feed_the_briefing(seeded_engine: En
     assert early.ventilator_applications == {"applied": 1}
     with engine.connect() as conn:
         assert stock_store.pool(conn)["reserved"] == 2  # type: ignore[index]
+        then = stock_store.pool_as_of(conn, as_of=T0 + timedelta(minutes=30))
+        assert then is not None and (then["total"], then["reserved"]) == (10, 0)
+        assert stock_store.pool_as_of(conn, as_of=T0 + 2 * hour)["reserved"] == 2  # type: ignore[index]
+        assert stock_store.pool_as_of(conn, as_of=T0 - hour) is None
         assert stock_store.medicines_as_of(conn, as_of=T0 - hour) == []
 
 

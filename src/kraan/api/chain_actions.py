@@ -32,12 +32,15 @@ from kraan.domain.access import (
 from kraan.domain.requests.rules import RuleViolation, StepConflict
 from kraan.domain.requests.signals import SignalStep
 from kraan.services import chain as service
+from kraan.services.ingest import rules_from
 from kraan.services.requests import briefing_summary, location_of
 from kraan.settings import Settings
+from kraan.store import chain_reports as chain_store
 from kraan.store import signals as signal_store
 from kraan.store import stock as stock_store
 from kraan.store.db import Engine
 from kraan.store.help_requests import NotFound
+from kraan.store.reference import load_regions
 
 Sector = Literal["elv", "grz", "vvt", "home_care", "gp", "care_hotel"]
 
@@ -111,6 +114,21 @@ class AssessBody(BaseModel):
     decision: Literal["granted", "partly", "refused"]
     units_granted: int = Field(ge=0, le=200)
     reason: str = Field("", max_length=2000)
+
+
+class ChainReportBody(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    reporter_code: str = Field(min_length=1, max_length=32, description="A location code.")
+    region_code: str = Field(min_length=1, max_length=16)
+    kind: Literal["grz", "care_hotel", "district_nursing", "gp_practice", "gp_post"]
+    reported_at: datetime
+    beds: int | None = Field(None, ge=0, le=999)
+    occupied: int | None = Field(None, ge=0, le=999)
+    covid: int | None = Field(None, ge=0, le=999)
+    status: Literal["normal", "under_pressure", "no_new_patients"] | None = None
+    reason: str = Field("", max_length=2000)
+    staff_absence_pct: float | None = Field(None, ge=0, le=100)
 
 
 def _run(engine: Engine, work: Any) -> Any:
@@ -238,7 +256,7 @@ def _may_read_applications(principal: Principal) -> bool:
 
 def get_ventilators(engine: Engine, principal: Principal, as_of: datetime) -> dict[str, Any]:
     with engine.connect() as conn:
-        pool = stock_store.pool(conn)
+        pool = stock_store.pool_as_of(conn, as_of=as_of)
         apps = stock_store.applications_as_of(conn, as_of=as_of)
     everything = _may_read_applications(principal)
     visible = [a for a in apps if everything or a["location_code"] in principal.location_codes
@@ -295,6 +313,33 @@ def post_ship(app_id: int, engine: Engine, principal: Principal) -> dict[str, An
     app = _run(engine, lambda conn: stock_store.ship(
         conn, app_id=app_id, actor=principal.username, now=utc_now()))  # fmt: skip
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in app.items()}
+
+
+# ---- the chain outside the hospital ---------------------------------------------------------
+
+
+def post_chain_report(
+    body: ChainReportBody, engine: Engine, settings: Settings, principal: Principal
+) -> dict[str, Any]:
+    """A GRZ / care-hotel bed report or a district-nursing / GP pressure status."""
+    if not can_report_for(principal, location_code=body.reporter_code,
+                          region_code=body.region_code):  # fmt: skip
+        raise refused(principal, f"report for {body.reporter_code} in {body.region_code}")
+    with engine.connect() as conn:
+        known = {r.code for r in load_regions(conn)}
+    if body.region_code not in known:
+        raise HTTPException(422, detail=[{"field": "region_code", "message": "unknown region",
+                                          "rule": "chain_report_fields"}])  # fmt: skip
+    data = body.model_dump(mode="json")
+    new_id, version = _run(engine, lambda conn: chain_store.save_chain_report(
+        conn, data=data, rules=rules_from(settings), actor=principal.username,
+        now=utc_now()))  # fmt: skip
+    return {"id": new_id, "version": version, **data}
+
+
+def get_chain_picture(engine: Engine, as_of: datetime, region: str | None) -> dict[str, Any]:
+    with engine.connect() as conn:
+        return service.chain_picture(conn, as_of=as_of, region=region)
 
 
 # ---- the weekly briefing -------------------------------------------------------------------

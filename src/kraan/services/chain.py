@@ -19,10 +19,12 @@ from typing import Any
 from sqlalchemy import Connection
 
 from kraan.domain.model import CareLevel
+from kraan.domain.requests import chain_reports
 from kraan.domain.requests.elv import status as order_status
 from kraan.domain.requests.signals import Classification, Signal
 from kraan.domain.requests.stock import CcvNorm, coverage_months, norm_stock, peak_month_use
 from kraan.settings import Settings
+from kraan.store import chain_reports as chain_store
 from kraan.store import signals as signal_store
 from kraan.store import stock as stock_store
 
@@ -145,6 +147,16 @@ def medicine_views(
     return out, basis
 
 
+def chain_picture(
+    conn: Connection, *, as_of: datetime, region: str | None = None
+) -> dict[str, Any]:
+    """GRZ, care-hotel, district-nursing and GP figures per region and nationally."""
+    reports = chain_reports.latest(chain_store.reports_as_of(conn, as_of=as_of, region=region))
+    regions = chain_reports.picture(reports)
+    return {"as_of": as_of.isoformat(), "regions": regions,
+            "national": chain_reports.national(regions)}  # fmt: skip
+
+
 def briefing_figures(conn: Connection, as_of: datetime, settings: Settings) -> dict[str, Any]:
     """Open signals by classification, ELV per region, medicines below norm, ventilators."""
     signals = signal_store.signals_as_of(conn, as_of=as_of)
@@ -157,6 +169,7 @@ def briefing_figures(conn: Connection, as_of: datetime, settings: Settings) -> d
     medicines, _ = medicine_views(conn, as_of=as_of, settings=settings)
     applications = Counter(a["state"] for a in stock_store.applications_as_of(conn, as_of=as_of))
     return {
+        "chain_outside_hospital": chain_picture(conn, as_of=as_of)["national"],
         "signals_open_by_classification": dict(open_signals),
         "elv_by_region": elv_by_region(order_views(conn, as_of=as_of)),
         "medicines_below_norm": [

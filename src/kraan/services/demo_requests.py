@@ -13,13 +13,16 @@ seeds' own examples (docs/requests.md, "Demo"):
   Kerstperiode"): several rung-1 requests, some left stale until the re-assessment of
   28 Dec 2020 (seed 004 "Vervolgproces");
 - ELV, GRZ and care-hotel bottlenecks (seed 000 §2b) as signals and ELV scale-up orders;
-- the CCV medicines and the central ventilator stock (seed 002 items 9-10).
+- the CCV medicines and the central ventilator stock (seed 002 items 9-10);
+- daily GRZ / care-hotel beds and district-nursing / GP pressure per region, peaking in
+  the first week of January 2021 (seed 000 §2a).
 
 Idempotent: nothing is added when any help request is already stored.
 """
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from datetime import date, datetime, timedelta
 from typing import Any
@@ -27,12 +30,14 @@ from typing import Any
 from sqlalchemy import Connection, Engine
 
 from kraan.domain.model import Location, LocationKind
+from kraan.domain.requests.chain_reports import ChainKind, ChainReport, Pressure
 from kraan.domain.requests.ladder import Deployment, Step
 from kraan.domain.requests.signals import SignalStep
 from kraan.domain.requests.stock import CcvNorm, Medicine, norm_stock
 from kraan.services.chain import load_norm
 from kraan.services.requests import capacity_link
 from kraan.settings import Settings
+from kraan.store import chain_reports as chain_store
 from kraan.store import help_requests as requests_store
 from kraan.store import signals as signal_store
 from kraan.store import stock as stock_store
@@ -220,6 +225,39 @@ def _stock(conn: Connection, locations: list[Location], norm: CcvNorm) -> None:
             stock_store.ship(conn, app_id=app, actor=ACTOR, now=_at(day, 15) + timedelta(days=1))
 
 
+def _chain(conn: Connection, locations: list[Location]) -> int:
+    """Daily GRZ / care-hotel beds and district-nursing / GP pressure per region, peaking in
+    the first week of January (seed 000 §2a: "Piek wordt eerste week januari verwacht")."""
+    regions = sorted({loc.region_code for loc in locations if loc.kind is LocationKind.VVT})
+    reports: list[ChainReport] = []
+    peak = date(2021, 1, 3)
+    for n, region in enumerate(regions):
+        vvt = _pick(locations, region, LocationKind.VVT)
+        grz_code = vvt.code if vvt else f"SYN-GRZ-{region}"
+        day = date(2020, 11, 1)
+        while day <= date(2021, 1, 31):
+            wave = math.exp(-(((day - peak).days + 2 * (n % 4)) / 16) ** 2)
+            at = datetime.combine(day, datetime.min.time()) + timedelta(hours=8)
+            level = wave + 0.03 * (n % 5)
+            absence = round(6 + 11 * wave, 1)
+            for kind, code, beds, base in ((ChainKind.GRZ, grz_code, 40 + 5 * (n % 3), 0.74),
+                                           (ChainKind.CARE_HOTEL, f"SYN-ZH-{region}", 20, 0.5)):
+                occupied = round(beds * min(1.0, base + 0.25 * wave))
+                reports.append(ChainReport(code, region, kind, at, beds, occupied,
+                                           round(occupied * 0.3 * wave), None, "", absence))
+            for kind, code, shift in ((ChainKind.DISTRICT_NURSING, f"SYN-WV-{region}", 0.0),
+                                      (ChainKind.GP_PRACTICE, f"SYN-HA-{region}", -0.1),
+                                      (ChainKind.GP_POST, f"SYN-HAP-{region}", 0.05)):
+                status = (Pressure.NO_NEW_PATIENTS if level + shift >= 0.9 else
+                          Pressure.UNDER_PRESSURE if level + shift >= 0.55 else Pressure.NORMAL)
+                reason = "" if status is Pressure.NORMAL else (
+                    f"SYNTHETIC: staff absence {absence} %, COVID care at home rising")
+                reports.append(ChainReport(code, region, kind, at, status=status, reason=reason,
+                                           staff_absence_pct=absence))
+            day += timedelta(days=1)
+    return chain_store.bulk_chain_reports(conn, reports, actor=ACTOR, now=_at("2021-02-01"))
+
+
 def load_demo_requests(engine: Engine, settings: Settings) -> dict[str, int]:
     """The SYNTHETIC chain set, once: requests, signals, ELV orders, CCV figures, ventilators."""
     with engine.begin() as conn:
@@ -230,6 +268,8 @@ def load_demo_requests(engine: Engine, settings: Settings) -> dict[str, int]:
             lambda: _ladder(conn, locations, settings.request_stale_after),
             lambda: _signals_and_orders(conn, locations, settings.elv_scale_up),
             lambda: _stock(conn, locations, load_norm(settings.ccv_norm_file)),
+            lambda: _chain(conn, locations),
         ]
         counts = [w() or 0 for w in work]
-    return {"help_requests": counts[0], "signals_and_orders": counts[1]}
+    return {"help_requests": counts[0], "signals_and_orders": counts[1],
+            "chain_reports": counts[3]}

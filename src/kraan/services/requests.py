@@ -206,6 +206,8 @@ class BriefingSummary:
     elv_by_region: dict[str, dict[str, int]] = field(default_factory=dict)
     medicines_below_norm: list[dict[str, Any]] = field(default_factory=list)
     ventilator_applications: dict[str, int] = field(default_factory=dict)
+    #: kind (grz, care_hotel, district_nursing, gp_practice, gp_post) -> national figures
+    chain_outside_hospital: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -222,6 +224,7 @@ class BriefingSummary:
             "elv_by_region": self.elv_by_region,
             "medicines_below_norm": self.medicines_below_norm,
             "ventilator_applications": self.ventilator_applications,
+            "chain_outside_hospital": self.chain_outside_hospital,
         }
 
 

@@ -9,6 +9,7 @@ constraint backs it up, so concurrent grants can never reserve more than the sto
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from typing import Any
 
@@ -19,6 +20,7 @@ from kraan.domain.requests.stock import Decision, Medicine, check_assessment, ch
 from kraan.store.audit import write_audit
 from kraan.store.help_requests import NotFound, VersionConflict
 from kraan.store.requests_tables import ccv_medicines, ventilator_applications, ventilator_pools
+from kraan.store.tables import audit_log
 
 __all__ = ["NotFound", "VersionConflict"]
 
@@ -182,6 +184,28 @@ def ship(conn: Connection, *, app_id: int, actor: str, now: datetime) -> dict[st
                 entity="ventilator_application", entity_key=str(app_id),
                 before={"state": app["state"]}, after={"state": "shipped"})  # fmt: skip
     return application(conn, app_id=app_id)
+
+
+def pool_as_of(conn: Connection, *, as_of: datetime) -> dict[str, Any] | None:
+    """The pool as it stood at ``as_of``: its count from the audit rows of ``set_pool``,
+    reserved and shipped units from the applications replayed to that moment."""
+    current = pool(conn)
+    if current is None:
+        return None
+    counted = conn.execute(
+        select(audit_log.c.after)
+        .where(audit_log.c.entity == "ventilator_pool", audit_log.c.entity_key == current["name"],
+               audit_log.c.action == "ventilators.count", audit_log.c.at <= as_of)
+        .order_by(audit_log.c.id.desc()).limit(1)
+    ).scalar()  # fmt: skip
+    if counted is None:
+        return None
+    apps = applications_as_of(conn, as_of=as_of)
+    reserved = sum(a["units_granted"] for a in apps if a["state"] in ("granted", "partly"))
+    shipped = sum(a["units_granted"] for a in apps if a["state"] == "shipped")
+    total = int(json.loads(counted)["total"])
+    return {**current, "total": total, "reserved": reserved, "shipped": shipped,
+            "available": total - reserved - shipped}  # fmt: skip
 
 
 def applications_as_of(conn: Connection, *, as_of: datetime) -> list[dict[str, Any]]:

@@ -9,6 +9,7 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kraan.web import (
+    audit_pages,
     briefing_pages,
     chain_pages,
     forecast_pages,
@@ -18,6 +19,7 @@ from kraan.web import (
     pages,
     requests_pages,
     simulation_pages,
+    spreading_actions,
     spreading_pages,
     vaccination_pages,
 )
@@ -33,10 +35,12 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(forms.router)
     app.include_router(forecast_pages.router)
     app.include_router(spreading_pages.router)
+    app.include_router(spreading_actions.router)
     app.include_router(requests_pages.router)
     app.include_router(chain_pages.router)
     app.include_router(simulation_pages.router)
     app.include_router(briefing_pages.router)
     app.include_router(language_pages.router)
+    app.include_router(audit_pages.router)
     app.include_router(vaccination_pages.router)
     app.include_router(home_pages.router)

@@ -68,6 +68,7 @@ def signals_page(
         signals = service.signal_views(conn, as_of=as_of, settings=settings) if principal else []
         orders = service.order_views(conn, as_of=as_of)
         elv = service.elv_figures(conn, as_of=as_of, settings=settings)
+        chain = service.chain_picture(conn, as_of=as_of)
     by_region = service.elv_by_region(orders)
     return render(
         request, "signals.html", principal, as_of=as_of, carry=carry, error=error,
@@ -75,7 +76,8 @@ def signals_page(
         signals=[{**s, "steps": _signal_steps(principal, s)} for s in signals],
         orders=[{**o, "locations": _mine(principal, locations, o["region_code"])}
                 for o in orders],
-        by_region=by_region, elv=elv,
+        by_region=by_region, elv=elv, chain=chain,
+        report_locations=_mine(principal, locations),
         file_regions=[r.code for r in regions
                       if principal and can_file_signal(principal, region_code=r.code)],
         file_locations=_mine(principal, locations),
@@ -152,6 +154,28 @@ async def signal_step(request: Request, signal_id: int, engine: EngineDep,
         f"signal {signal_id}: {step} done")  # fmt: skip
 
 
+@router.post("/chain/report", response_class=HTMLResponse)
+async def chain_report(request: Request, engine: EngineDep, settings: SettingsDep,
+                       principal: OptionalPrincipalDep) -> Response:  # fmt: skip
+    form = await _form(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    code = str(form.get("reporter_code", ""))
+    with engine.connect() as conn:
+        found = next((loc for _, loc in load_locations(conn) if loc.code == code), None)
+    numbers = {n: (_int(form.get(n)) if str(form.get(n) or "").strip() else None)
+               for n in ("beds", "occupied", "covid")}  # fmt: skip
+    absence = str(form.get("staff_absence_pct") or "").strip()
+    return _done(request, principal, "/signals", lambda: api.post_chain_report(
+        api.ChainReportBody(
+            reporter_code=code, region_code=found.region_code if found else "?",
+            kind=str(form.get("kind", "")),  # type: ignore[arg-type]
+            reported_at=str(form.get("reported_at", "")),  # type: ignore[arg-type]
+            status=form.get("status") or None, reason=str(form.get("reason", "")),
+            staff_absence_pct=_float(absence) if absence else None, **numbers),
+        engine, settings, principal), "chain report stored")  # fmt: skip
+
+
 @router.post("/elv-orders/new", response_class=HTMLResponse)
 async def order_new(request: Request, engine: EngineDep, settings: SettingsDep,
                     principal: OptionalPrincipalDep) -> Response:  # fmt: skip
@@ -185,7 +209,7 @@ def stock_page(
     as_of, carry, error = read_as_of(request)
     with engine.connect() as conn:
         medicines, basis = service.medicine_views(conn, as_of=as_of, settings=settings)
-        pool = stock_store.pool(conn)
+        pool = stock_store.pool_as_of(conn, as_of=as_of)
         locations = [loc for _, loc in load_locations(conn)]
     apps = api.get_ventilators(engine, principal, as_of)["applications"] if principal else []
     norm = service.load_norm(settings.ccv_norm_file)

@@ -90,6 +90,18 @@ def post_ship(app_id: int, engine: EngineDep, principal: PrincipalDep) -> dict[s
     return act.post_ship(app_id, engine, principal)
 
 
+@router.post("/chain/reports", status_code=201,
+             summary="Report GRZ / care-hotel beds or district-nursing / GP pressure")
+def post_chain_report(body: act.ChainReportBody, engine: EngineDep, settings: SettingsDep,
+                      principal: PrincipalDep) -> dict[str, Any]:  # fmt: skip
+    return act.post_chain_report(body, engine, settings, principal)
+
+
+@router.get("/chain/picture", summary="The chain outside the hospital per region (public)")
+def get_chain_picture(engine: EngineDep, as_of: AsOfDep, region: Region = None) -> dict[str, Any]:
+    return act.get_chain_picture(engine, as_of, region)
+
+
 @router.get("/chain/briefing", summary="The help-request and chain figures for the briefing")
 def get_briefing(engine: EngineDep, settings: SettingsDep, as_of: AsOfDep) -> dict[str, Any]:
     return act.get_briefing(engine, settings, as_of)
