@@ -11,6 +11,7 @@ import math
 from dataclasses import dataclass, field
 
 import numpy as np
+import numpy.typing as npt
 
 from kraan.domain.spreading.model import Area, FloatArray, IntArray, SpreadSettings
 from kraan.domain.spreading.network import Arcs
@@ -113,6 +114,22 @@ class Context:
     @property
     def days(self) -> int:
         return int(self.base.shape[1])
+
+    def movable(self, dom: IntArray) -> npt.NDArray[np.bool_]:
+        """Per domestic area in ``dom``: can the plan change its load at all?
+
+        False for an area no arc touches while no arc leads abroad (the domestic total,
+        and with it every fair share, is then fixed): its deviation is a constant, so the
+        spread and peak terms leave it out of the model (the continental case's areas
+        are mostly such). With an arc abroad every area's share can move: all True.
+        """
+        last = np.array([a.is_last_resort for a in self.areas], dtype=bool)
+        if last[self.arcs.target].any():
+            return np.ones(dom.size, dtype=bool)
+        touched = np.zeros(len(self.areas), dtype=bool)
+        touched[self.arcs.source] = True
+        touched[self.arcs.target] = True
+        return touched[dom]
 
     @property
     def vehicles(self) -> list[str]:

@@ -111,9 +111,11 @@ def _convex_deviation(ctx: Context, dom: IntArray, agreed: FloatArray, total: In
     """
     m, days = ctx.model, ctx.days
     share = agreed / agreed.sum()
+    gap0 = ctx.base[dom] - share[:, None] * ctx.base[dom].sum(axis=0)[None, :]
+    keep = ctx.movable(dom)  # a fixed area's penalty is a constant: left out
+    dom, agreed, share, gap0 = dom[keep], agreed[keep], share[keep], gap0[keep]
     widths, costs = convex_segments(agreed, ctx.settings)
     segments = widths.shape[1]
-    gap0 = ctx.base[dom] - share[:, None] * ctx.base[dom].sum(axis=0)[None, :]
     fill0 = fill_segments(gap0, widths)  # [n, T, S]
     upper = np.broadcast_to(widths[:, None, :], fill0.shape)
     cost = np.broadcast_to(costs[None, None, :], fill0.shape)
@@ -156,20 +158,25 @@ def add_peak_load_penalty(ctx: Context) -> None:
     dom, agreed, national, scale = peak_reference(ctx.areas, ctx.settings, ctx.base)
     if dom.size < 2:
         return
+    agreed_all = agreed
     band = PEAK_DEAD_BAND / agreed
-    peak0 = np.maximum((ctx.base[dom] / agreed[:, None] - band[:, None]).max(axis=0) - national, 0)
-    top = m.add_cols(days, cost=scale, lower=0.0, upper=peak0 + 1e-9, start=peak0)
+    high = ctx.base[dom] / agreed[:, None] - band[:, None] - national  # [n, T] banded gaps
+    low = national - ctx.base[dom] / agreed[:, None] - band[:, None]
+    keep = ctx.movable(dom)  # fixed areas only bound top and bottom from below
+    fixed_high = np.maximum(high[~keep].max(axis=0, initial=0.0), 0.0)
+    fixed_low = np.maximum(low[~keep].max(axis=0, initial=0.0), 0.0)
+    dom, agreed, band = dom[keep], agreed[keep], band[keep]
+    peak0 = np.maximum(high.max(axis=0), 0.0)
+    top = m.add_cols(days, cost=scale, lower=fixed_high, upper=peak0 + 1e-9, start=peak0)
     ctx.primary.append((top, np.full(days, scale)))
     limit = national[None, :] + band[:, None]  # occ / c - top <= L + band / c
     rows = m.add_rows(-INF, limit.ravel(), limit.size).reshape(limit.shape)
     m.add_entries(rows, ctx.occ[dom], np.broadcast_to(1.0 / agreed[:, None], rows.shape))
     m.add_entries(rows, np.broadcast_to(top[None, :], rows.shape), -1.0)
-    low_scale = ctx.settings.weight_low_load * float(agreed.mean())
+    low_scale = ctx.settings.weight_low_load * float(agreed_all.mean())
     if low_scale > 0:  # the emptiest area next: occ / c + bottom >= L - band / c
-        low0 = np.maximum(
-            national - (ctx.base[dom] / agreed[:, None] + band[:, None]).min(axis=0), 0
-        )
-        bottom = m.add_cols(days, cost=low_scale, lower=0.0, start=low0)
+        low0 = np.maximum(low.max(axis=0), 0.0)
+        bottom = m.add_cols(days, cost=low_scale, lower=fixed_low, start=low0)
         ctx.primary.append((bottom, np.full(days, low_scale)))
         floor = national[None, :] - band[:, None]
         rows = m.add_rows(floor.ravel(), INF, floor.size).reshape(floor.shape)
