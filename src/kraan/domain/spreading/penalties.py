@@ -117,11 +117,11 @@ def _convex_deviation(ctx: Context, dom: IntArray, agreed: FloatArray, total: In
     widths, costs = convex_segments(agreed, ctx.settings)
     segments = widths.shape[1]
     fill0 = fill_segments(gap0, widths)  # [n, T, S]
-    upper = np.broadcast_to(widths[:, None, :], fill0.shape)
     cost = np.broadcast_to(costs[None, None, :], fill0.shape)
-    above = m.add_cols(fill0.size, cost=cost.ravel(), upper=upper.ravel(),
+    (a_lo, a_hi), (b_lo, b_hi) = _segment_bounds(ctx, dom, gap0, widths)
+    above = m.add_cols(fill0.size, cost=cost.ravel(), lower=a_lo.ravel(), upper=a_hi.ravel(),
                        start=np.where(gap0[:, :, None] > 0, fill0, 0.0).ravel())  # fmt: skip
-    below = m.add_cols(fill0.size, cost=cost.ravel(), upper=upper.ravel(),
+    below = m.add_cols(fill0.size, cost=cost.ravel(), lower=b_lo.ravel(), upper=b_hi.ravel(),
                        start=np.where(gap0[:, :, None] < 0, fill0, 0.0).ravel())  # fmt: skip
     above, below = above.reshape(fill0.shape), below.reshape(fill0.shape)
     rows = m.add_rows(0.0, 0.0, dom.size * days).reshape(dom.size, days)
@@ -131,6 +131,39 @@ def _convex_deviation(ctx: Context, dom: IntArray, agreed: FloatArray, total: In
     seg_rows = np.broadcast_to(rows[:, :, None], (dom.size, days, segments))
     m.add_entries(seg_rows, above, -1.0)
     m.add_entries(seg_rows, below, 1.0)
+
+
+def _segment_bounds(
+    ctx: Context, dom: IntArray, gap0: FloatArray, widths: FloatArray
+) -> tuple[tuple[FloatArray, FloatArray], tuple[FloatArray, FloatArray]]:
+    """Bounds [n, T, S] of the above and below segments from the reachable deviations.
+
+    An area's deviation on day t can move at most by what it can send (or take) up to
+    then, so segments it cannot reach are fixed: empty ones at 0, ones it always fills
+    at their width. HiGHS's presolve then drops them (most of the continental model's
+    segment columns). With an arc abroad the fair shares move too: no trimming.
+    """
+    shape = (*gap0.shape, widths.shape[1])
+    full = np.broadcast_to(widths[:, None, :], shape)
+    zero = np.zeros(shape)
+    last = np.array([a.is_last_resort for a in ctx.areas], dtype=bool)
+    if last[ctx.arcs.target].any():
+        return (zero, full), (zero, full)
+    sends = np.isin(dom, ctx.arcs.source)[:, None]
+    takes = np.isin(dom, ctx.arcs.target)[:, None]
+    out = np.where(
+        sends, np.cumsum(np.broadcast_to(ctx.max_outflow()[dom, None], gap0.shape), axis=1), 0.0
+    )
+    into = np.where(takes, np.cumsum(ctx.intake_bound()[dom], axis=1), 0.0)
+    top, bottom = gap0 + into + 1.0, gap0 - out - 1.0  # a patient of slack: roundings
+    start = np.c_[np.zeros(widths.shape[0]), np.cumsum(widths[:, :-1], axis=1)][:, None, :]
+
+    def bounds(most: FloatArray, least: FloatArray) -> tuple[FloatArray, FloatArray]:
+        hi = np.clip(np.maximum(most, 0.0)[:, :, None] - start, 0.0, full)
+        lo = np.clip(np.maximum(least, 0.0)[:, :, None] - start, 0.0, full)
+        return np.minimum(lo, hi), hi
+
+    return bounds(top, bottom), bounds(-bottom, -top)
 
 
 def peak_reference(areas: list[Area] | tuple[Area, ...], settings: SpreadSettings,
