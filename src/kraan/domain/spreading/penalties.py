@@ -124,10 +124,15 @@ def _convex_deviation(ctx: Context, dom: IntArray, agreed: FloatArray, total: In
     below = m.add_cols(fill0.size, cost=cost.ravel(), lower=b_lo.ravel(), upper=b_hi.ravel(),
                        start=np.where(gap0[:, :, None] < 0, fill0, 0.0).ravel())  # fmt: skip
     above, below = above.reshape(fill0.shape), below.reshape(fill0.shape)
-    rows = m.add_rows(0.0, 0.0, dom.size * days).reshape(dom.size, days)
+    last = np.array([a.is_last_resort for a in ctx.areas], dtype=bool)
+    if last[ctx.arcs.target].any():  # the domestic total moves: a column in every row
+        rows = m.add_rows(0.0, 0.0, dom.size * days).reshape(dom.size, days)
+        m.add_entries(rows, np.broadcast_to(total[None, :], rows.shape),
+                      np.broadcast_to(-share[:, None], rows.shape))  # fmt: skip
+    else:  # a constant: no dense column (it slows the interior point method at scale)
+        fair = share[:, None] * ctx.base[np.flatnonzero(domestic_mask(ctx.areas))].sum(axis=0)
+        rows = m.add_rows(fair.ravel(), fair.ravel(), fair.size).reshape(fair.shape)
     m.add_entries(rows, ctx.occ[dom], 1.0)
-    m.add_entries(rows, np.broadcast_to(total[None, :], rows.shape),
-                  np.broadcast_to(-share[:, None], rows.shape))  # fmt: skip
     seg_rows = np.broadcast_to(rows[:, :, None], (dom.size, days, segments))
     m.add_entries(seg_rows, above, -1.0)
     m.add_entries(seg_rows, below, 1.0)
@@ -175,6 +180,14 @@ def peak_reference(areas: list[Area] | tuple[Area, ...], settings: SpreadSetting
     return dom, agreed, national, settings.weight_peak_load * float(agreed.mean())
 
 
+#: Above this many areas that a plan can change, the peak and low terms are left out of
+#: the LP: ``top`` and ``bottom`` appear in a row of every area, dense columns that made
+#: HiGHS's interior point method crawl at 5,000 hospitals (measured: no plan in 300 s;
+#: docs/spreading.md). Hospital-scale plans then rank by the convex penalty alone; the
+#: reported objective still counts the peak.
+PEAK_MAX_AREAS = 500
+
+
 def add_peak_load_penalty(ctx: Context) -> None:
     """The highest load first: per day, top >= load of every domestic area, cost on top.
 
@@ -196,6 +209,8 @@ def add_peak_load_penalty(ctx: Context) -> None:
     high = ctx.base[dom] / agreed[:, None] - band[:, None] - national  # [n, T] banded gaps
     low = national - ctx.base[dom] / agreed[:, None] - band[:, None]
     keep = ctx.movable(dom)  # fixed areas only bound top and bottom from below
+    if keep.sum() > PEAK_MAX_AREAS:
+        return  # top and bottom would be dense columns: see PEAK_MAX_AREAS
     fixed_high = np.maximum(high[~keep].max(axis=0, initial=0.0), 0.0)
     fixed_low = np.maximum(low[~keep].max(axis=0, initial=0.0), 0.0)
     dom, agreed, band = dom[keep], agreed[keep], band[keep]
