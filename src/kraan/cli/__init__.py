@@ -25,9 +25,11 @@ from kraan.cli import (
     briefing,
     db,
     demo,
+    early_warning,
     forecast,
     home,
     imports,
+    ops,
     requests,
     simulate,
     spread,
@@ -58,8 +60,10 @@ app.command("briefing")(briefing.briefing)
 app.command("simulate")(simulate.simulate)
 app.add_typer(vaccination.app, name="vaccination")
 app.add_typer(home.app, name="home")
+app.add_typer(early_warning.app, name="early-warning")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
+ops.register(app)  # audit verify, backup, restore (issue 8)
 
 
 #: What an option's value looks like in --help (instead of Typer's <str>/<bool> tags).
