@@ -186,6 +186,20 @@ class Settings(BaseSettings):
         5, description="Retry-After of the 503 sent when the database is unreachable."
     )
 
+    # --- spreading (issue 13: live plans look ahead) ---
+    spread_forecast_quantile: float = Field(
+        0.5,
+        gt=0.0,
+        lt=1.0,
+        description=(
+            "Quantile of Kraan's own occupancy forecast that live transfer plans "
+            "(kraan spread --as-of, the spreading page, POST plans with as_of) plan "
+            "against. The median: an upper quantile in every region at once would "
+            "over-state the national total and leave no receiver (assumption; "
+            "docs/spreading.md, section 4)."
+        ),
+    )
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

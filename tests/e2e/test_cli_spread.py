@@ -130,3 +130,39 @@ def test_spread_eval_on_a_store(demo_db: str) -> None:
     assert [r["policy"][0] for r in rows] == ["a", "b", "c"]
     assert rows[0]["transfers"] == 0
     assert rows[1]["max_load_deviation"] <= rows[0]["max_load_deviation"]
+
+
+def test_spread_as_of_plans_against_kraans_forecast(demo) -> None:  # type: ignore[no-untyped-def]
+    """Issue 13: the live plan looks ahead by Kraan's own forecast, not flat occupancy."""
+    url = demo.settings.database_url
+    exported = runner.invoke(app, ["spread", "--as-of", "2020-12-21", "--db", url, "--export-only"])
+    assert exported.exit_code == 0, exported.output
+    snapshot = json.loads(exported.stdout)
+    assert snapshot["forecast"]["quantile"] == 0.5
+    regions = [a for a in snapshot["areas"] if not a.get("is_last_resort")]
+    with_forecast = [a for a in regions if a.get("forecast")]
+    assert len(with_forecast) == len(regions) == 11, snapshot["forecast"]["held_flat"]
+    assert all(len(a["forecast"]) >= 6 for a in with_forecast)  # the 7-day horizon
+    assert any(a["forecast"][5] != a["covid_occupied"] for a in with_forecast)  # not flat
+    solved = runner.invoke(app, ["spread", "--as-of", "2020-12-21", "--db", url])
+    assert solved.exit_code == 0, solved.output
+    document = json.loads(solved.stdout)
+    # held flat, every deviation would stay what it is today; the forecast moves them
+    assert any(len(set(row["deviation_forecast"])) > 1 for row in document["areas"])
+    national_end = sum(a["forecast"][5] for a in regions)
+    assert national_end != pytest.approx(sum(a["covid_occupied"] for a in regions), abs=0.5)
+
+
+def test_spread_eval_the_optimiser_is_at_least_as_good_as_greedy(demo_db: str) -> None:
+    """Issue 13: on the demo replay the default optimiser's worst region-day and overflow
+    are no worse than the greedy rule's (a short period keeps the test fast)."""
+    result = runner.invoke(
+        app,
+        ["spread-eval", "--db", demo_db, "--start", "2020-12-14", "--end", "2020-12-21",
+         "--policies", "bcd", "--format", "json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    greedy, flat, ahead = json.loads(result.stdout)
+    for optimiser in (flat, ahead):
+        assert optimiser["max_load_deviation"] <= greedy["max_load_deviation"] + 1e-9
+        assert optimiser["overflow_bed_days"] <= greedy["overflow_bed_days"] + 1e-9

@@ -46,15 +46,22 @@ def export_snapshot(
 ) -> dict[str, Any]:
     """The input document for the live system at ``as_of``: regions, plus Germany.
 
-    Occupancy is held flat over the horizon (no forecast is stored yet); a region's place
-    is the bed-weighted centroid of its hospitals; its own acute inflow is the last 24 h
-    of COVID admissions reported.
+    Each region looks ahead by Kraan's own forecast (``settings.spread_forecast_quantile``,
+    the median by default; a region without a forecast is held flat and named in
+    ``forecast.held_flat``); a region's place is the bed-weighted centroid of its
+    hospitals; its own acute inflow is the last 24 h of COVID admissions reported.
     """
     from kraan.services.overview import take_snapshot
+    from kraan.services.spread_forecast import forecast_note, region_forecasts
     from kraan.store.reference import load_locations, load_regions
 
     level = CareLevel.IC if care_level == "ic" else CareLevel.WARD
     snapshot = take_snapshot(conn, as_of=as_of, settings=settings)
+    quantile = settings.spread_forecast_quantile
+    paths, missing = region_forecasts(
+        conn, as_of=as_of, regions=[r.code for r in snapshot.regions], target=care_level,
+        quantile=quantile,
+    )  # fmt: skip
     population = {r.code: r.population for r in load_regions(conn)}
     located = [loc for _, loc in load_locations(conn)]
     areas: list[Area] = []
@@ -77,6 +84,12 @@ def export_snapshot(
                 lon=round(lon, 5),
                 population=population.get(region.code, 0),
                 acute_inflow=float(totals.admissions_24h),
+                forecast=paths.get(region.code, {}).get(0.5, ()),
+                forecast_quantiles=(
+                    {quantile: paths[region.code][quantile]}
+                    if region.code in paths and quantile != 0.5
+                    else {}
+                ),
             )
         )
     abroad = next((loc for loc in located if loc.kind is LocationKind.ABROAD), None)
@@ -86,10 +99,14 @@ def export_snapshot(
             Area(abroad.code, beds, snapshot.abroad_ic, lat=abroad.lat, lon=abroad.lon,
                  is_last_resort=True, cost_weight=1.0)
         )  # fmt: skip
+    spread: dict[str, Any] = {"care_level": care_level}
+    if quantile != 0.5:
+        spread["quantile"] = quantile
     return {
         "as_of": as_of.isoformat(),
         "areas": [area_document(a) for a in areas],
-        "settings": {"care_level": care_level},
+        "settings": spread,
+        "forecast": forecast_note(quantile, len(paths), missing),
     }
 
 

@@ -191,6 +191,7 @@ class SnapshotDocument(BaseModel):
     areas: list[AreaDocument] = Field(min_length=1)
     settings: dict[str, Any] | None = None
     as_of: Any = None
+    forecast: Any = None  # how the exported snapshot filled its areas' forecasts (info only)
 
 
 _MESSAGES = {

@@ -110,4 +110,6 @@ def area_document(area: Area) -> dict[str, Any]:
             out[name] = getattr(area, name)
     if area.forecast:
         out["forecast"] = list(area.forecast)
+    if area.forecast_quantiles:
+        out["forecast_quantiles"] = {f"{q:g}": list(v) for q, v in area.forecast_quantiles.items()}
     return out

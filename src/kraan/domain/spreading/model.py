@@ -30,6 +30,9 @@ class Basis(StrEnum):
 class SpreadMeasure(StrEnum):
     MAXMIN = "maxmin"  # highest minus lowest load per day
     SAD = "sad"  # sum of absolute deviations from the fair share, in patients
+    #: convex piecewise-linear in each area's load gap: the further an area is off its
+    #: share (in load, not patients), the more each patient moved counts (issue 13)
+    CONVEX = "convex"
 
 
 class Level(StrEnum):
@@ -91,19 +94,43 @@ class SpreadSettings:
     #: 0.5 = the forecast median; any other quantile must be in Area.forecast_quantiles.
     quantile: float = 0.5
     basis: Basis = Basis.STAFFED
-    spread_measure: SpreadMeasure = SpreadMeasure.SAD
+    spread_measure: SpreadMeasure = SpreadMeasure.CONVEX
     # --- objective weights, in the issue's order (weight 0 switches a penalty off) ---
-    #: per bed-day above staffed capacity; dominant (issue: objective 1).
-    weight_overflow: float = 1000.0
+    #: per bed-day above staffed capacity; dominant (issue: objective 1). 5,000 since
+    #: issue 13 (was 1,000): ten patient-days of peak load in a mean-sized area.
+    weight_overflow: float = 5000.0
     #: per patient-day of deviation from the fair share (SAD), or per day of max-min load
     #: spread times the mean agreed capacity (MAXMIN), so both read in patients.
     weight_spread: float = 10.0
+    #: CONVEX: breakpoints of |load - national load| (load units) where the cost per
+    #: patient-day steps up, and the multipliers of ``weight_spread`` between them
+    #: (dead band of half a patient, then x1; x2 beyond 0.05; x4 beyond 0.10; x8 beyond
+    #: 0.20). Assumption, chosen so that a region 0.2 over its share counts 8x a region
+    #: just over it; the replay of docs/spreading.md section 5 measures the effect.
+    convex_breakpoints: tuple[float, ...] = (0.05, 0.10, 0.20)
+    convex_slopes: tuple[float, ...] = (1.0, 2.0, 4.0, 8.0)
+    #: per day, per unit of the highest load over the domestic areas, times the mean
+    #: agreed capacity (so it reads per patient of a mean-sized area): the worst area
+    #: first. Well above the spread and transport terms of one patient (at most ~10 x 8
+    #: x 2 + 3 a day), below overflow (issue 13: "minimise the highest load, then the
+    #: deviations"; weighted, so lexicographic in practice; assumption). At 50 the
+    #: convex term could still trade a higher peak for less spread in small areas.
+    weight_peak_load: float = 500.0
+    #: the same for the lowest load (the area furthest below the national load), a fifth
+    #: of the peak's so the top still goes first. Assumption; without it the demo replay's
+    #: worst region-day (a low one) was 0.119 against greedy's 0.104, with it 0.101.
+    weight_low_load: float = 100.0
+    #: mip: two stages, first overflow, last resort and peak load alone (proved to half a
+    #: patient of peak), then the whole objective with that first-stage cost held: exact
+    #: lexicographic, but 5-10x the solve time (docs/spreading.md), so off by default.
+    lexicographic: bool = False
     #: per patient-km; 200 km costs 2, below the 20 gained per patient-day moved to fairness.
     weight_distance: float = 0.01
     #: per transfer (one arc on one day, any batch size), JHU's minimum-transfer option.
     weight_transfer: float = 1.0
-    #: fixed cost per patient sent to a last-resort area (Germany): more than the spread
-    #: gain of a week (2 x 10 x 7 = 140), less than one overflow bed-day (assumption).
+    #: fixed cost per patient sent to a last-resort area (Germany), less than one overflow
+    #: bed-day (assumption). Germany's arcs exist only while a domestic area overflows
+    #: (``solve``), so it is never used to even out load alone.
     last_resort_cost: float = 500.0
     # --- constraints: each its own builder, switched here ---
     enforce_receiving_capacity: bool = True
@@ -139,10 +166,13 @@ class SpreadSettings:
     #: "mip": HiGHS branch and bound on whole patients and the indicator binaries.
     #: "lp_round": HiGHS LP relaxation, then a repair to whole patients that keeps every
     #: enforced constraint (much faster, objective a little worse; see docs/spreading.md).
-    #: "auto": mip up to ``auto_mip_max_areas`` areas (the national level: 11 regions in
-    #: 0.04 s), lp_round above (100 hospitals: mip 9.8 s, lp_round 0.7 s; bench_spread.py).
+    #: "auto": mip up to ``auto_mip_max_areas`` areas, lp_round above. Since issue 13 the
+    #: peak-load term makes the MIP's LP bound weak (a fraction of a patient at the top
+    #: is worth hundreds), so a national MIP takes 1-2 s of CPU against ~0.02 s for
+    #: lp_round at an equal or better replay score (docs/spreading.md): 0 = lp_round
+    #: always, which keeps every solve-time goal. Was 30 (mip nationally).
     method: str = "auto"
-    auto_mip_max_areas: int = 30
+    auto_mip_max_areas: int = 0
     integer: bool = True
     #: plan days solved in whole patients with their binaries by the MIP; later days are
     #: an LP, rounded by the repair. Later days are provisional: the plan is re-made daily
@@ -153,10 +183,12 @@ class SpreadSettings:
     #: above 1 always gets the binaries on the integer days.
     exact_transfer_count: bool = False
     #: HiGHS stops at whichever gap it reaches first: relative, or absolute in objective
-    #: units (50 = five patient-days of deviation at the default spread weight). Measured
+    #: units (2 = a fifth of a patient-day of deviation at the default spread weight; on
+    #: the national case the 1 % is reached first, so it binds only on small snapshots,
+    #: where a coarser gap let a rounded start stand with a higher peak load). Measured
     #: trade-off on 11 regions x 7 days (docs/spreading.md); assumption, not a seed figure.
     mip_rel_gap: float = 0.01
-    mip_abs_gap: float = 50.0
+    mip_abs_gap: float = 2.0
     time_limit_seconds: float = 30.0
     #: any further HiGHS option by name, e.g. {"mip_heuristic_effort": 0.3}
     highs_options: Mapping[str, float | int | bool | str] = field(default_factory=dict)
@@ -208,6 +240,13 @@ class SpreadSettings:
             named = f.name.startswith(("weight_", "transport_")) or f.name in numbers
             if named and (not isinstance(value, int | float) or not 0 <= value < math.inf):
                 found.append((f.name, "must be a finite number >= 0"))
+        slopes, points = self.convex_slopes, self.convex_breakpoints
+        if len(slopes) != len(points) + 1:
+            found.append(("convex_slopes", "needs one slope more than convex_breakpoints"))
+        elif any(b <= a for a, b in zip(slopes, slopes[1:], strict=False)) or slopes[0] <= 0:
+            found.append(("convex_slopes", "must be positive and increasing (convex)"))
+        if any(b <= a for a, b in zip((0.0, *points), points, strict=False)):
+            found.append(("convex_breakpoints", "must be positive and increasing"))
         if self.min_batch < 1:
             found.append(("min_batch", "must be at least 1"))
         if self.integer_days is not None and self.integer_days < 1:

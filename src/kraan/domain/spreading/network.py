@@ -108,8 +108,9 @@ def keep_arcs(arcs: Arcs, mask: npt.NDArray[np.bool_]) -> Arcs:
 
 
 def candidate_arcs(
-    arcs: Arcs, excess: FloatArray, short: FloatArray, room: FloatArray, max_senders: int
-) -> Arcs:
+    arcs: Arcs, excess: FloatArray, short: FloatArray, room: FloatArray, max_senders: int,
+    *, relative: FloatArray | None = None,
+) -> Arcs:  # fmt: skip
     """Arcs that can pay: from an area with ``excess`` > 0 to one ``short`` > 0 with ``room``.
 
     ``excess``/``short`` per area: its largest surplus over / gap to the fair share (or
@@ -117,11 +118,16 @@ def candidate_arcs(
     area at or below its share, or to one at or above it, only adds spread and cost, so
     those arcs are left out. At most ``max_senders`` senders (largest excess first) are
     kept: with transport for C patients a day over T days at most C x T areas can send
-    (a heuristic cut: the caller passes 2 C T).
+    (a heuristic cut: the caller passes 2 C T), and as many by ``relative`` excess (load
+    above the national load), so the most loaded areas stay whatever their size.
     """
     senders = np.flatnonzero(excess > 0)
     if senders.size > max_senders:
-        senders = senders[np.argsort(-excess[senders], kind="stable")[:max_senders]]
+        keep = senders[np.argsort(-excess[senders], kind="stable")[:max_senders]]
+        if relative is not None:
+            worst = senders[np.argsort(-relative[senders], kind="stable")[:max_senders]]
+            keep = np.union1d(keep, worst)
+        senders = keep
     can_send = np.zeros(excess.size, dtype=bool)
     can_send[senders] = True
     can_take = (short > 0) & (room >= 1.0)

@@ -13,7 +13,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import replace
 
 import highspy
@@ -29,14 +29,17 @@ from kraan.domain.spreading.model import (
     SpreadSettings,
     Transfer,
 )
-from kraan.domain.spreading.network import Arcs, build_arcs, candidate_arcs
-from kraan.domain.spreading.repair import plan_cost, repair
+from kraan.domain.spreading.network import Arcs, build_arcs, candidate_arcs, keep_arcs
+from kraan.domain.spreading.repair import plan_costs, repair
 
 Int32Array = npt.NDArray[np.int32]
 
 #: columns above which the LP relaxation uses HiGHS's interior point method (measured on
 #: the 100-hospital case: 0.8 s against 2.2 s for dual simplex; docs/spreading.md).
 LARGE_LP = 5000
+#: objective units: first-stage costs within this of the best count as equal (a
+#: hundredth of a patient-day of peak load at the default weight)
+PRIMARY_TOLERANCE = 0.5
 
 
 class SpreadInputError(ValueError):
@@ -105,10 +108,34 @@ def _candidates(ctx: Context) -> Arcs:
     short = (-dev - band).max(axis=1) if spread else np.full(len(areas), -np.inf)
     if s.weight_overflow > 0 and (over[dom] > 0).any():
         short = np.maximum(short, -over)
+    relative = np.full(len(areas), -np.inf)
+    if s.weight_peak_load > 0:
+        # the worst area first: every area above the national load may send, and every
+        # area below the highest load may take (levelling the top pair, as greedy does)
+        ratio = np.where(dom[:, None], dev / np.maximum(agreed, 1e-9)[:, None], -np.inf)
+        excess = np.maximum(excess, np.where(ratio.max(axis=1) > 1e-9, dev.max(axis=1), 0.0))
+        below_top = ratio.min(axis=1) < ratio.max() - 1e-9
+        short = np.maximum(short, np.where(below_top, np.maximum(-dev.min(axis=1), 1.0), 0.0))
+        relative = ratio.max(axis=1)
     excess = np.where(dom, excess, 0.0)
     short = np.where(dom, short, np.inf)  # a last resort takes whenever it has room
     senders = max(int(2 * ctx.day_transport() * ctx.days), 1)
-    return candidate_arcs(ctx.arcs, excess, short, ctx.intake_bound().max(axis=1), senders)
+    room = ctx.intake_bound().max(axis=1)
+    return candidate_arcs(ctx.arcs, excess, short, room, senders, relative=relative)
+
+
+def _last_resort_only_for_overflow(ctx: Context) -> Arcs:
+    """Germany is a last resort: its arcs exist only while a domestic area overflows.
+
+    Seed 000 item 2a-c: patients went abroad only when Dutch beds ran out. A fixed cost
+    alone cannot say this once the spread and peak terms value a patient-week above it.
+    """
+    areas, arcs = ctx.areas, ctx.arcs
+    dom = domestic_mask(areas)
+    limit = np.array([a.capacity - a.non_covid_occupied for a in areas], dtype=np.float64)
+    if ctx.settings.weight_overflow > 0 and (ctx.base[dom] > limit[dom, None]).any():
+        return arcs
+    return keep_arcs(arcs, dom[arcs.target])
 
 
 def build_model(areas: Sequence[Area], settings: SpreadSettings) -> Context:
@@ -119,6 +146,7 @@ def build_model(areas: Sequence[Area], settings: SpreadSettings) -> Context:
     model = LinearModel()
     empty = np.zeros((0, k, days), dtype=np.int64)
     ctx = Context(list(areas), settings, arcs, base, model, empty, empty)
+    ctx.arcs = _last_resort_only_for_overflow(ctx)
     if settings.prune_arcs:
         ctx.arcs = _candidates(ctx)
     upper = _x_upper(ctx)
@@ -243,21 +271,75 @@ def solve_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) ->
     if values is None:
         elapsed = time.perf_counter() - began
         return Plan(codes, (), ctx.base, ctx.base.copy(), lp_status, math.nan, elapsed, math.inf)
-    candidates = [(_cost(ctx, np.zeros(ctx.x.shape)), np.zeros(ctx.x.shape), "optimal", 0.0)]
+    nothing = np.zeros(ctx.x.shape)
+    candidates = [(*_cost(ctx, nothing), nothing, "optimal", 0.0)]
     rounded = _repair(ctx, values[ctx.x])
-    candidates.append((_cost(ctx, rounded), rounded, lp_status, math.nan))
+    candidates.append((*_cost(ctx, rounded), rounded, lp_status, math.nan))
     if ctx.integer_days > 0:
         start = _start_values(ctx, rounded)
+        if settings.lexicographic and ctx.primary:
+            start = _first_stage(ctx, start, began)
         left = settings.time_limit_seconds - (time.perf_counter() - began)
         status, mip_values, _, gap = run_highs(ctx.model, settings, start=start, time_limit=left)
         if mip_values is not None:
-            x = mip_values[ctx.x]
-            x[:, :, : ctx.integer_days] = np.round(x[:, :, : ctx.integer_days])
-            x = _repair(ctx, np.maximum(x, 0.0))
-            candidates.append((_cost(ctx, x), x, status, gap))
-    objective, x, status, gap = min(candidates, key=lambda c: c[0])
+            x = _whole_days(ctx, mip_values[ctx.x])
+            candidates.append((*_cost(ctx, x), x, status, gap))
+    _, objective, x, status, gap = min(candidates, key=_lexicographic_key(candidates))
     elapsed = time.perf_counter() - began
     return _plan(areas, settings, ctx, x, status, objective, gap, elapsed)
+
+
+def integer_plan_cost(ctx: Context, x: FloatArray) -> tuple[float, FloatArray]:
+    """(true objective, whole-patient plan) of any solver's x [arc, class, day] on ``ctx``.
+
+    The integer days are rounded (solver tolerance), later days repaired as ``solve_plan``
+    does, and the plan is scored by ``plan_costs``: one yardstick for HiGHS and CBC.
+    """
+    plan = _whole_days(ctx, np.asarray(x, dtype=np.float64).copy())
+    return _cost(ctx, plan)[1], plan
+
+
+def _whole_days(ctx: Context, x: FloatArray) -> FloatArray:
+    """A MIP's x: integer days rounded (solver tolerance), later days repaired."""
+    x[:, :, : ctx.integer_days] = np.round(x[:, :, : ctx.integer_days])
+    return _repair(ctx, np.maximum(x, 0.0))
+
+
+def _first_stage(ctx: Context, start: FloatArray, began: float) -> FloatArray:
+    """Lexicographic stage 1: overflow, last resort and peak load alone, to the optimum.
+
+    Its optimum is then held (one row: first-stage cost <= optimum + tolerance) while
+    the MIP minimises the whole objective; its solution is that MIP's start. On a time
+    limit or failure the model is left as it was (one weighted MIP, as before).
+    """
+    model, settings = ctx.model, ctx.settings
+    primary = ctx.primary_cost()
+    stage = replace(model, cost=[primary])
+    # optimal to within half a patient of peak load in the largest area (an integer
+    # plan cannot do better than a whole patient): proving more costs seconds
+    dom = domestic_mask(ctx.areas)
+    agreed = agreed_capacity(ctx.areas, settings.basis)[dom]
+    step = settings.weight_peak_load * float(agreed.mean() / agreed.max()) if dom.any() else 0.0
+    exact = replace(settings, mip_rel_gap=0.0, mip_abs_gap=max(0.5 * step, PRIMARY_TOLERANCE))
+    left = settings.time_limit_seconds - (time.perf_counter() - began)
+    _, values, _, _ = run_highs(stage, exact, start=start, time_limit=left / 2)
+    if values is None:
+        return start
+    bound = float(primary @ values) + PRIMARY_TOLERANCE
+    cols = np.flatnonzero(primary)
+    row = model.add_rows(-math.inf, bound, 1)
+    model.add_entries(np.full(cols.size, row[0]), cols, primary[cols])
+    return values
+
+
+def _lexicographic_key(candidates: list[tuple]) -> Callable[[tuple], tuple[bool, float]]:  # type: ignore[type-arg]
+    """First rank (overflow, last resort, peak) within tolerance, then the whole objective."""
+    floor = min(c[0] for c in candidates)
+
+    def key(candidate: tuple) -> tuple[bool, float]:  # type: ignore[type-arg]
+        return candidate[0] > floor + PRIMARY_TOLERANCE, candidate[1]
+
+    return key
 
 
 def _repair(ctx: Context, x: FloatArray) -> FloatArray:
@@ -265,9 +347,10 @@ def _repair(ctx: Context, x: FloatArray) -> FloatArray:
     return repair(ctx.areas, ctx.settings, ctx.base, ctx.arcs, x, ctx.free_beds())
 
 
-def _cost(ctx: Context, x: FloatArray) -> float:
+def _cost(ctx: Context, x: FloatArray) -> tuple[float, float]:
+    """(first-rank cost, whole objective) of a whole-patient plan."""
     after = occupancy_after(ctx.base, ctx.arcs, x.sum(axis=1))
-    return plan_cost(ctx.areas, ctx.settings, after, ctx.arcs, x)
+    return plan_costs(ctx.areas, ctx.settings, after, ctx.arcs, x)
 
 
 def _start_values(ctx: Context, x: FloatArray) -> FloatArray:
