@@ -5,7 +5,8 @@ Per level (IC and ward), region and day the non-COVID demand is split in acute c
 care go to U3 first, then U4, then U5: so U5 is postponed first, then U4, then U3.
 While the national phase is below ``protect_u3_until`` (2D by default), U3 keeps its
 beds even when that puts the region over capacity (national measure 4). Module 6
-moves part of U4/U5 ward care to ZBCs; module 5's PACU beds stop U4 surgery while they hold IC patients.
+moves part of U4/U5 ward care to ZBCs; module 5's PACU beds stop U4 surgery while
+they hold IC patients.
 Volumes are bed-days.
 """
 
