@@ -102,6 +102,41 @@ class Settings(BaseSettings):
         description="The CCV norm: 5 months regular + 3 months peak use (seed 002, item 10).",
     )
 
+    # --- care at home and prevention (issue 10; docs/home-monitoring.md, docs/early-warning.md) ---
+    home_triage_protocol_file: Path = Field(
+        PACKAGE_DATA / "care_at_home" / "home_triage_protocol.json",
+        description="Versioned triage protocol: bands, actions, response times, sources.",
+    )
+    home_patients_per_nurse: int = Field(
+        25,
+        description="Control-centre capacity: patients one nurse can follow (assumption; set per "
+        "region). A team's capacity is nurses x this.",
+    )
+    home_default_bed_days_saved: float = Field(
+        6.0,
+        description="Seed 001, module 1: 'a potential saving of on average 6 or more days per "
+        "patient' (anchors.md: about 5, 6.5 with home oxygen, in the Dutch early-discharge "
+        "programmes); used for the simulation where a region has no signed-off patients.",
+    )
+    home_default_readmission_rate: float = Field(
+        0.065,
+        description="Seed 001, module 1: 'only a limited share' is readmitted; 6.5 % after a "
+        "hospital stay in the Dutch early-discharge programmes (shared docs/anchors.md). Used "
+        "where a region has no signed-off patients.",
+    )
+    home_fallback_stay_mean_days: float = Field(
+        9.0,
+        description="Ward stay (Weibull mean, days) when no LCPS series is at hand to fit one "
+        "(assumption, near the forecast's fitted ward stays of late 2020).",
+    )
+    gp_risk_score_file: Path = Field(
+        PACKAGE_DATA / "care_at_home" / "gp_risk_score.json",
+        description="Versioned early-warning points score with its sources.",
+    )
+    small_number_threshold: int = Field(
+        5, description="Aggregates outside a practice or team show counts below this as '<5'."
+    )
+
     # --- access ---
     session_cookie: str = "kraan_session"
     token_bytes: int = 32

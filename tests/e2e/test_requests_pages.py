@@ -24,11 +24,23 @@ def _location(page: str) -> str:
     return found.group(1)
 
 
-def test_anyone_reads_the_aggregates_but_no_request_in_detail(client: TestClient) -> None:
+def test_anyone_reads_the_aggregates_but_no_request_in_detail(
+    client: TestClient, parse: Parse
+) -> None:
     page = client.get("/requests?as_of=2020-12-28")
     assert page.status_code == 200
     assert 'data-testid="open-rung-3"' in page.text and "new-request-form" not in page.text
     assert "<tr data-request=" not in page.text
+    # the SYNTHETIC demo set (services/demo_requests.py): the UMCU-like MSOB in November,
+    # Christmas requests at rung 1, one re-confirmed and sent up on 28 December
+    november = parse(client.get("/requests?as_of=2020-11-08").text).figures
+    assert november["open-rung-3"] == "1" and november["msob-pending"] == "1"
+    december = parse(page.text).figures
+    assert december["msob-pending"] == "0" and int(december["open-rung-1"]) >= 4
+    assert int(december["open-rung-2"]) >= 2 and december["deployed-ic_nurse"] == "4"
+    summary = client.get("/api/v1/chain/briefing?as_of=2021-01-15").json()
+    assert summary["elv_by_region"]["NAZW"] == {"ordered": 40, "available": 32, "overdue": 8}
+    assert summary["medicines_below_norm"], "the demo lets some medicines fall below norm"
 
 
 def test_a_coordinator_files_answers_and_escalates_from_the_page(

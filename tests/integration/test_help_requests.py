@@ -177,3 +177,19 @@ def test_concurrent_deployments_never_exceed_the_request(pg: Engine) -> None:
     outcomes = _race(6, deploy)
     assert outcomes.count("ok") == 3 and outcomes.count("RuleViolation") == 3
     assert _count(pg, help_deployments, request_id=rid) == 3
+
+
+def test_one_nurse_deployed_on_two_requests_at_once_counts_once(pg: Engine) -> None:
+    first, second = _create(pg), _create(pg)
+
+    def deploy(i: int) -> str:
+        with pg.begin() as conn:
+            store.add_deployment(
+                conn, request_id=(first, second)[i], now=T0, actor=f"c{i}", stale_after=STALE,
+                deployment=Deployment("ic_nurse", 1, "BIG-42", "defence", T0, T0 + timedelta(3)),
+            )  # fmt: skip
+        return "ok"
+
+    outcomes = _race(2, deploy)
+    assert sorted(outcomes) == ["RuleViolation", "ok"]
+    assert _count(pg, help_deployments) == 1

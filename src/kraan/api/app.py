@@ -11,12 +11,16 @@ from kraan.api.docs import mount_docs
 from kraan.api.routers import (
     admin,
     briefing,
+    chain,
+    early_warning,
     forecast,
+    home_monitoring,
     reports,
     requests,
     simulation,
     spreading,
     status,
+    vaccination,
 )
 from kraan.settings import Settings, get_settings
 from kraan.store.db import Engine, make_engine, migrate
@@ -78,7 +82,11 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(spreading.router)
     app.include_router(briefing.router)
     app.include_router(requests.router)
+    app.include_router(chain.router)
     app.include_router(simulation.router)
+    app.include_router(vaccination.router)
+    app.include_router(home_monitoring.router)
+    app.include_router(early_warning.router)
     mount_docs(app)
     mount_web(app)
     return app

@@ -91,7 +91,10 @@ class TokenCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     username: str = Field(min_length=2, max_length=100, pattern=r"^[A-Za-z0-9_.@-]+$")
-    role: str = Field(pattern="^(viewer|reporter|regional_coordinator|national_coordinator)$")
+    role: str = Field(
+        pattern="^(viewer|reporter|regional_coordinator|national_coordinator"
+        "|control_centre_nurse|gp)$"
+    )
     region_code: str | None = None
     location_codes: list[str] = Field(default_factory=list)
     password: str | None = Field(None, min_length=10)

@@ -17,18 +17,25 @@ Adding a command
 
 from __future__ import annotations
 
+from typing import Any
+
 import typer
 
 from kraan.cli import (
     briefing,
+    db,
     demo,
+    early_warning,
     forecast,
+    home,
     imports,
     requests,
     simulate,
     spread,
     status,
     token,
+    user,
+    vaccination,
 )
 
 app = typer.Typer(
@@ -50,6 +57,34 @@ app.command("spread-eval")(spread.evaluate)
 app.add_typer(requests.app, name="requests")
 app.command("briefing")(briefing.briefing)
 app.command("simulate")(simulate.simulate)
+app.add_typer(vaccination.app, name="vaccination")
+app.add_typer(home.app, name="home")
+app.add_typer(early_warning.app, name="early-warning")
+app.add_typer(db.app, name="db")
+app.add_typer(user.app, name="user")
+
+
+#: What an option's value looks like in --help (instead of Typer's <str>/<bool> tags).
+METAVARS = {
+    "db": "URL",
+    "as_of": "DATE",
+    "start": "DATE",
+    "end": "DATE",
+    "compare": "DATE",
+    "output": "FORMAT",
+    "output_format": "FORMAT",
+}
+
+
+def _help_type(param: Any, ctx: Any) -> str:
+    """Flags show no value; other parameters a plain upper-case name, e.g. ``--db URL``."""
+    if getattr(param, "is_flag", False):
+        return ""
+    return param.metavar or METAVARS.get(param.name, (param.name or "").upper())
+
+
+typer.core.TyperOption.display_type_rich = _help_type  # type: ignore[method-assign]
+typer.core.TyperArgument.display_type_rich = _help_type  # type: ignore[method-assign]
 
 
 def main(argv: list[str] | None = None) -> None:

@@ -11,6 +11,7 @@ from typing import Annotated
 import typer
 from rich.console import Console
 
+from kraan.cli.common import engine_for
 from kraan.settings import Settings, get_settings
 
 console = Console(stderr=True, soft_wrap=True)
@@ -44,7 +45,6 @@ def briefing(
     """Write the Hand aan de Kraan briefing at a date (seed 000's note, generated)."""
     from kraan.domain.briefing.compare import compare as compare_docs
     from kraan.services.briefing import BriefingInputError, build_briefing, resolve_as_of
-    from kraan.store.db import make_engine, migrate
 
     if output_format not in FORMATS:
         console.print(f"[red]--format must be one of {', '.join(FORMATS)}[/]")
@@ -62,8 +62,7 @@ def briefing(
     except BriefingInputError as error:
         console.print(f"[red]--{error.field.replace('_', '-')} '{as_of}': {error}[/]")
         raise typer.Exit(2) from None
-    engine = make_engine(settings.database_url)
-    migrate(engine)
+    engine = engine_for(settings)
     if output_format == "json":
         from kraan.services.live_forecast import engine_key
 

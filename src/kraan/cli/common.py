@@ -41,12 +41,24 @@ def settings_for(db: str | None) -> Settings:
     return base.model_copy(update={"database_url": db}) if db else base
 
 
-def engine_for(settings: Settings) -> Engine:
-    """An engine on the settings' database, migrated to the newest schema."""
-    from kraan.store.db import make_engine, migrate
+def engine_for(settings: Settings, *, create: bool = False) -> Engine:
+    """An engine on the settings' database. Only ``create=True`` (``kraan demo``,
+    ``kraan db upgrade``) makes or migrates a database; every other command refuses a
+    missing or outdated one instead of showing an empty picture."""
+    from kraan.store.db import make_engine, migrate, schema_problem
 
+    if not create:
+        problem = schema_problem(settings.database_url)
+        if problem:
+            raise fail(
+                f"[red]{problem}[/] ({settings.database_url}).\n"
+                "Run `kraan demo` (bundled data) or `kraan db upgrade` (empty schema) first, "
+                "or point --db / KRAAN_DATABASE_URL at your database.",
+                code=1,
+            )
     engine = make_engine(settings.database_url)
-    migrate(engine)
+    if create:
+        migrate(engine)
     return engine
 
 

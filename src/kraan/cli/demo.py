@@ -26,7 +26,7 @@ def demo(
             "Set KRAAN_RAW_DATA_DIR to the shared/data/raw folder."
         )
         raise typer.Exit(2)
-    engine = engine_for(settings)
+    engine = engine_for(settings, create=True)
     with progress_bar("[bold]loading reports", unit="days") as progress:
         result = load_demo(
             engine,
@@ -45,6 +45,12 @@ def demo(
             f"[bold]{result['coordinator_password']}[/] (shown once; only a hash is stored).\n"
             f"API token: {result['coordinator_token']}"
         )
+    for who in ("nurse", "gp"):  # care at home (issue 10): demo control-centre nurse and GP
+        if f"{who}_password" in result:
+            console.print(
+                f"Log in as [bold]{who}[/] with password [bold]{result[f'{who}_password']}[/] "
+                "(synthetic care-at-home demo user; shown once)"
+            )
     if serve_after:
         serve(db=db)
 
@@ -60,7 +66,8 @@ def serve(
     from kraan.api.app import create_app
 
     settings = settings_for(db)
+    engine = engine_for(settings)  # refuses a missing or unmigrated database
     host = host or settings.host
     port = port or settings.port
     console.print(f"Dashboard on [bold]http://{host}:{port}/[/] (API docs at /docs). Ctrl+C stops.")
-    uvicorn.run(create_app(settings), host=host, port=port, log_level="warning")
+    uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")

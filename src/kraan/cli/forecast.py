@@ -150,6 +150,8 @@ def backtest(
             )
     except ValueError as error:
         raise _fail(str(error)) from None
+    if not backtest_rows(report):
+        raise _fail(f"no forecast origin between {first or 'the start'} and {last or 'the end'}")
     if plot is not None:
         from kraan.services.forecast_output import plot_backtest
 

@@ -149,7 +149,7 @@ def evaluate(
     method: Annotated[str, typer.Option(help="Optimiser method: auto, mip or lp_round.")] = "auto",
     output: Annotated[str, typer.Option("--format", help="table, json or markdown.")] = "table",
 ) -> None:
-    """Replay a real period under no coordination, greedy and the optimiser (issue part 5)."""
+    """Replay a real period under no coordination, greedy and the optimiser."""
     from kraan.domain.spreading import SpreadSettings
     from kraan.services.spreading_replay import (
         evaluate_demo,
@@ -158,30 +158,34 @@ def evaluate(
         evaluation_rows,
     )
     from kraan.settings import get_settings
-    from kraan.store.db import make_engine
 
     try:
         first, last = date.fromisoformat(start), date.fromisoformat(end)
     except ValueError:
         raise fail("[red]--start and --end must be YYYY-MM-DD[/]") from None
+    if first > last:
+        raise fail(f"[red]--start {first} lies after --end {last}[/]: give an ordered range")
     if output not in ("table", "json", "markdown"):
         raise fail("[red]--format must be table, json or markdown[/]")
     if method not in ("auto", "mip", "lp_round") or not set(policies) <= set("abcd"):
         raise fail("[red]--method must be auto, mip or lp_round; --policies letters a-d[/]")
     spread_settings = SpreadSettings(method=method)
-    if db:
-        engine = make_engine(db)
-        results = evaluate_store(
-            engine, start=first, end=last, settings=spread_settings, policies=tuple(policies)
-        )
-        engine.dispose()
-    else:
-        settings = get_settings()
-        if not settings.raw_data_dir.is_dir():
-            raise fail(f"[red]The bundled data is not at {settings.raw_data_dir}.[/]")
-        results = evaluate_demo(
-            settings, spread_settings, start=first, end=last, policies=tuple(policies)
-        )
+    try:
+        if db:
+            engine = engine_for(settings_for(db))
+            results = evaluate_store(
+                engine, start=first, end=last, settings=spread_settings, policies=tuple(policies)
+            )
+            engine.dispose()
+        else:
+            settings = get_settings()
+            if not settings.raw_data_dir.is_dir():
+                raise fail(f"[red]The bundled data is not at {settings.raw_data_dir}.[/]")
+            results = evaluate_demo(
+                settings, spread_settings, start=first, end=last, policies=tuple(policies)
+            )
+    except ValueError as error:
+        raise fail(f"[red]{error}[/]", code=1) from None
     if output == "json":
         sys.stdout.write(json.dumps(evaluation_rows(results), indent=2) + "\n")
     elif output == "markdown":

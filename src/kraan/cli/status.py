@@ -7,10 +7,20 @@ import sys
 from typing import Annotated
 
 import typer
+from rich import box
 from rich.console import Console
 from rich.table import Table
 
 from kraan.cli.common import DbOption, console, engine_for, parse_as_of, settings_for
+
+#: Words for the status codes, short enough for an 80-column terminal.
+STATUS_SHORT = {
+    "normal": "normal",
+    "under_pressure": "under pressure",
+    "no_critical_planned": "planned at risk",
+    "no_acute": "acute at risk",
+    "unknown": "unknown",
+}
 
 
 def status(
@@ -36,7 +46,7 @@ def status(
         console.print("[red]--format must be json or table[/]")
         raise typer.Exit(2)
     national = document["national"]
-    out = Console()
+    out = Console(width=min(Console().width, 80))
     out.print(
         f"[bold]As of {document['as_of']}[/]  LNAZ phase [bold]{national['phase']}[/]: "
         f"{national['phase_explanation']}"
@@ -50,23 +60,21 @@ def status(
         f"Ward COVID {ward['covid']} (+{ward['ontlabeld']} ontlabeld), "
         f"non-COVID {ward['non_covid']}, staffed {ward['staffed']}"
     )
-    table = Table()
-    for column in (
-        "code",
-        "region",
-        "status",
-        "IC covid/staffed",
-        "ward covid/staffed",
-        "coverage",
-        "stale",
-    ):
-        table.add_column(column)
+    table = Table(box=box.SIMPLE_HEAD, pad_edge=False, collapse_padding=True)
+    table.caption = "c/s: COVID patients / staffed beds; cover: locations reporting"
+    table.add_column("code", no_wrap=True, min_width=5)
+    table.add_column("region", no_wrap=True, overflow="ellipsis", max_width=17)
+    table.add_column("status", no_wrap=True, min_width=15)
+    table.add_column("IC c/s", justify="right", no_wrap=True, min_width=7)
+    table.add_column("ward c/s", justify="right", no_wrap=True, min_width=9)
+    table.add_column("cover", justify="right", no_wrap=True, min_width=5)
+    table.add_column("stale", justify="right", no_wrap=True, min_width=5)
     for region in document["regions"]:
         coverage = region["coverage"]
         table.add_row(
             region["code"],
             region["name"],
-            region["status"],
+            STATUS_SHORT.get(region["status"], region["status"]),
             f"{region['ic']['covid']}/{region['ic']['staffed']}",
             f"{region['ward']['covid']}/{region['ward']['staffed']}",
             f"{coverage:.0%}" if coverage is not None else "-",

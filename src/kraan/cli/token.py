@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kraan.cli.common import DbOption, console, engine_for, now, settings_for
+from kraan.cli.common import DbOption, engine_for, now, settings_for
 
 app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 
@@ -25,25 +25,19 @@ def token_create(
     ] = None,
 ) -> None:
     """Create a user (if new) and print a new API token once."""
-    from kraan.domain.access import Role
+    from kraan.cli.user import check_access
     from kraan.store.access import create_user, issue_token, user_id
 
-    try:
-        chosen = Role(role)
-    except ValueError:
-        console.print(
-            f"[red]unknown role '{role}'[/]: use one of {', '.join(r.value for r in Role)}"
-        )
-        raise typer.Exit(2) from None
     engine = engine_for(settings_for(db))
     moment = now()
     with engine.begin() as conn:
         uid = user_id(conn, username)
         if uid is None:
+            chosen = check_access(conn, role, region, location or [])
             uid = create_user(
                 conn,
                 username=username,
-                role=chosen,
+                role=chosen,  # type: ignore[arg-type]
                 now=moment,
                 actor="cli",
                 region_code=region,

@@ -17,6 +17,9 @@ class Role(StrEnum):
     DEFENCE = "defence"  # fact-finding and its part of the joint MSOB decision
     UMBRELLA_BODY = "umbrella_body"  # ActiZ / ZN: classify bottleneck signals
     STOCK_OFFICE = "stock_office"  # Bureau LCH (CIBG) and the LCG: IC stockpiles
+    # care at home (issue 10): patient-level data stays with the team or practice that holds it
+    CONTROL_CENTRE_NURSE = "control_centre_nurse"  # its teams (location_codes) only
+    GP = "gp"  # its practices (location_codes) only
 
 
 @dataclass(frozen=True, slots=True)
@@ -68,9 +71,7 @@ def can_offer_beds(principal: Principal, *, region_code: str) -> bool:
     return can_declare_status(principal, region_code=region_code)
 
 
-def can_move_transfer(
-    principal: Principal, *, to_state: str, from_area: str, to_area: str
-) -> bool:
+def can_move_transfer(principal: Principal, *, to_state: str, from_area: str, to_area: str) -> bool:
     """The receiver decides on beds, the sender on the road; national may do all."""
     if principal.role is Role.NATIONAL_COORDINATOR:
         return True
@@ -151,3 +152,14 @@ def can_order_elv(principal: Principal, *, region_code: str) -> bool:
 def can_manage_stock(principal: Principal) -> bool:
     """The stock office assesses ventilator applications and keeps the CCV figures."""
     return principal.role in (Role.STOCK_OFFICE, Role.NATIONAL_COORDINATOR)
+# ---- care at home (issue 10) -------------------------------------------------------------
+
+
+def can_handle_home_patient(principal: Principal, *, team_code: str) -> bool:
+    """Patient-level home monitoring (read, enrol, measure, acknowledge): the team's nurses."""
+    return principal.role is Role.CONTROL_CENTRE_NURSE and team_code in principal.location_codes
+
+
+def can_read_practice_list(principal: Principal, *, practice_code: str) -> bool:
+    """A GP practice's risk list never leaves the practice's role."""
+    return principal.role is Role.GP and practice_code in principal.location_codes

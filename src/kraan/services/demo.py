@@ -15,6 +15,8 @@ from kraan.domain.model import CapacityReport
 from kraan.ingest.demo import build_demo_reports
 from kraan.ingest.lcps import NationalSeries, combined_national_series, parse_lcps
 from kraan.ingest.reference import Reference, load_reference
+from kraan.services.care_at_home.demo import seed_care_at_home
+from kraan.services.demo_requests import load_demo_requests
 from kraan.services.progress import Progress
 from kraan.settings import Settings
 from kraan.store.access import create_user, issue_token, user_id
@@ -141,7 +143,9 @@ def load_demo(
         progress=progress,
     )
     users = ensure_demo_users(engine, now=now)
-    return {"reports": stored, "locations": len(reference.locations), **users}
+    chain = load_demo_requests(engine, settings)  # SYNTHETIC help requests, signals, stock
+    care = seed_care_at_home(engine, settings, now=now)  # issue 10: synthetic, labelled
+    return {"reports": stored, "locations": len(reference.locations), **chain, **users, **care}
 
 
 def import_lcps_file(

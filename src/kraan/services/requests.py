@@ -24,6 +24,7 @@ from kraan.domain.requests.ladder import (
     WorkerKind,
     is_stale,
 )
+from kraan.settings import Settings, get_settings
 from kraan.store import help_requests as store
 from kraan.store.reference import load_locations
 from kraan.store.reports import latest_reports
@@ -205,6 +206,8 @@ class BriefingSummary:
     elv_by_region: dict[str, dict[str, int]] = field(default_factory=dict)
     medicines_below_norm: list[dict[str, Any]] = field(default_factory=list)
     ventilator_applications: dict[str, int] = field(default_factory=dict)
+    #: kind (grz, care_hotel, district_nursing, gp_practice, gp_post) -> national figures
+    chain_outside_hospital: dict[str, dict[str, Any]] = field(default_factory=dict)
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -221,27 +224,30 @@ class BriefingSummary:
             "elv_by_region": self.elv_by_region,
             "medicines_below_norm": self.medicines_below_norm,
             "ventilator_applications": self.ventilator_applications,
+            "chain_outside_hospital": self.chain_outside_hospital,
         }
 
 
 def briefing_summary(
-    conn_or_engine: Connection | Engine,
-    as_of: datetime,
-    *,
-    stale_after: timedelta = timedelta(hours=72),
+    conn_or_engine: Connection | Engine, as_of: datetime, *, settings: Settings | None = None
 ) -> BriefingSummary:
-    """Read-only aggregates for the weekly briefing (issue 14); no names, no reasons."""
+    """Read-only aggregates for the weekly briefing (issue 14); no names, no reasons.
+
+    ``settings`` defaults to the application's (staleness, the CCV norm file).
+    """
+    settings = settings or get_settings()
     if isinstance(conn_or_engine, Engine):
         with conn_or_engine.connect() as conn:
-            return briefing_summary(conn, as_of, stale_after=stale_after)
+            return briefing_summary(conn, as_of, settings=settings)
     conn = conn_or_engine
+    stale_after = settings.request_stale_after
     views = request_views(conn, as_of=as_of, stale_after=stale_after)
     summary = summarise(views, as_of=as_of)
     on_site: Counter[str] = Counter()
     for _, _, d in store.deployments(conn, as_of=as_of):
         if d.start <= as_of < d.end:
             on_site[d.kind] += d.count
-    extra = _chain_figures(conn, as_of)
+    extra = _chain_figures(conn, as_of, settings)
     return BriefingSummary(
         as_of=as_of,
         open_requests_by_rung={int(k): v for k, v in summary["people_wanted_by_rung"].items()},
@@ -254,8 +260,8 @@ def briefing_summary(
     )
 
 
-def _chain_figures(conn: Connection, as_of: datetime) -> dict[str, Any]:
-    """Signals, ELV orders and stockpiles (kraan.services.chain), where present."""
-    from kraan.services import chain  # bound late: chain imports this module's helpers
+def _chain_figures(conn: Connection, as_of: datetime, settings: Settings) -> dict[str, Any]:
+    """Signals, ELV orders and stockpiles (kraan.services.chain)."""
+    from kraan.services import chain  # bound late: chain reads the monitor and forecasts
 
-    return chain.briefing_figures(conn, as_of)
+    return chain.briefing_figures(conn, as_of, settings)

@@ -30,7 +30,11 @@ def region_series(conn: Connection, *, start: date, end: date) -> RegionSeries:
     from kraan.store.reference import load_locations, load_regions
     from kraan.store.series import daily_totals
 
+    if start > end:
+        raise ValueError(f"the range is reversed: {start} lies after {end}")
     totals = daily_totals(conn, start=start, end=end)
+    if not totals.reporting.any():
+        raise ValueError(f"no reports between {start} and {end}: nothing to replay")
     ic = CareLevel.IC
     located = [loc for _, loc in load_locations(conn)]
     population = {r.code: r.population for r in load_regions(conn)}

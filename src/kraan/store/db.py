@@ -11,7 +11,15 @@ from sqlalchemy.engine import make_url
 
 #: The types adapters may name when they pass a connection or an engine through; they
 #: import them from here, so that only the store imports sqlalchemy.
-__all__ = ["Connection", "Engine", "make_engine", "migrate", "normalise_url", "alembic_config"]
+__all__ = [
+    "Connection",
+    "Engine",
+    "make_engine",
+    "migrate",
+    "normalise_url",
+    "alembic_config",
+    "schema_problem",
+]
 
 MIGRATIONS = Path(__file__).resolve().parent / "migrations"
 
@@ -49,6 +57,37 @@ def alembic_config(url: str) -> Config:
     config.set_main_option("script_location", str(MIGRATIONS))
     config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
     return config
+
+
+def schema_problem(url: str) -> str | None:
+    """Why this database cannot be read as it is, or None when it has the newest schema.
+
+    Creates nothing: no SQLite file, no folder (only ``kraan demo`` and ``kraan db
+    upgrade`` create a database)."""
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+    from sqlalchemy.exc import SQLAlchemyError
+
+    url = normalise_url(url)
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "sqlite":
+        database = parsed.database
+        if database and database != ":memory:" and not Path(database).is_file():
+            return f"there is no database file at {database}"
+    engine = create_engine(url)
+    try:
+        with engine.connect() as connection:
+            current = MigrationContext.configure(connection).get_current_revision()
+    except SQLAlchemyError as error:
+        return f"cannot open the database ({type(error).__name__})"
+    finally:
+        engine.dispose()
+    head = ScriptDirectory.from_config(alembic_config(url)).get_current_head()
+    if current is None:
+        return "the database has no Kraan schema yet"
+    if current != head:
+        return f"the database schema is at revision {current}, the newest is {head}"
+    return None
 
 
 def migrate(engine: Engine) -> None:

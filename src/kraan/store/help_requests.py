@@ -202,6 +202,10 @@ def requests_as_of(
     return [(i, replay(ev, stale_after=stale_after)) for i, ev in grouped.items() if ev]
 
 
+def count_requests(conn: Connection) -> int:
+    return int(conn.execute(select(func.count()).select_from(help_requests)).scalar_one())
+
+
 def request_versions(conn: Connection, *, request_id: int) -> int:
     return int(
         conn.execute(
@@ -247,6 +251,9 @@ def add_deployment(
     item = replay(_events(conn, request_id), stale_after=stale_after)
     here = [d for _, _, d in deployments(conn, request_id=request_id)]
     elsewhere: list[Deployment] = []
+    if deployment.person_ref.strip() and conn.dialect.name == "postgresql":
+        # one person, one writer at a time, across requests: no double counting in a race
+        conn.execute(select(func.pg_advisory_xact_lock(func.hashtext(deployment.person_ref))))
     if deployment.person_ref.strip():
         query = select(help_deployments).where(
             help_deployments.c.person_ref == deployment.person_ref.strip()

@@ -323,3 +323,13 @@ __all__ = [
     "save_report",
     "submissions_watermark",
 ]
+
+
+def last_report_at(conn: Connection, *, as_of: datetime) -> datetime | None:
+    """The newest current report at or before ``as_of``: how fresh the picture is."""
+    return conn.execute(
+        select(func.max(submissions.c.reported_at)).where(
+            submissions.c.is_current == True,  # noqa: E712
+            submissions.c.reported_at <= as_of,
+        )
+    ).scalar()

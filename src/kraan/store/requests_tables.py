@@ -184,3 +184,26 @@ ventilator_applications = Table(
         "units >= 1 AND units_granted >= 0 AND units_granted <= units", name="ventilator_units"
     ),  # fmt: skip
 )
+
+# ---- the chain outside the hospital (GRZ, care hotel, district nursing, GP) ---------------
+
+chain_reports = Table(
+    "chain_reports",
+    metadata,
+    Column("id", Id, primary_key=True, autoincrement=True),
+    Column("reporter_code", String(32), nullable=False),
+    Column("region_code", String(16), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("reported_at", DateTime, nullable=False),
+    Column("version", Integer, nullable=False),  # a correction of the same moment: +1
+    Column("beds", Integer),
+    Column("occupied", Integer),
+    Column("covid", Integer),
+    Column("status", String(24)),
+    Column("reason", Text, nullable=False, default=""),
+    Column("staff_absence_pct", Float),
+    Column("recorded_at", DateTime, nullable=False),
+    Column("recorded_by", String(100), nullable=False),
+    Index("ix_chain_reports_latest", "region_code", "kind", "reported_at"),
+    Index("ix_chain_reports_reporter", "reporter_code", "kind", "reported_at"),
+)

@@ -267,4 +267,7 @@ bed_offers = Table(
 )
 
 from kraan.store import briefing_tables as _briefing_tables  # noqa: E402,F401  (registers its tables)
+
+# care at home and prevention (issue 10): its tables join the same metadata
+from kraan.store import care_at_home_tables as _care_at_home_tables  # noqa: E402, F401
 from kraan.store import requests_tables as _requests_tables  # noqa: E402,F401  help requests (issue 14)

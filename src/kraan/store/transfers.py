@@ -436,3 +436,23 @@ def advance_transfer(
                "note": note},
     )  # fmt: skip
     return get_transfer(conn, transfer_id=transfer_id)
+
+
+def withdraw_offer(conn: Connection, *, offer_id: int, actor: str, now: datetime) -> int:
+    """Withdraw the beds of an offer that are not taken yet; returns how many. Beds
+    already promised to a transfer stay (that transfer holds them). Audited."""
+    offer = get_offer(conn, offer_id=offer_id)
+    free = offer.beds_offered - offer.beds_taken
+    if free <= 0:
+        return 0
+    conn.execute(
+        update(bed_offers)
+        .where(bed_offers.c.id == offer_id, bed_offers.c.beds_taken == offer.beds_taken)
+        .values(beds_offered=offer.beds_taken, version=bed_offers.c.version + 1)
+    )
+    write_audit(
+        conn, at=now, actor=actor, action="offer.withdraw", entity="bed_offer",
+        entity_key=str(offer_id), before={"beds_offered": offer.beds_offered},
+        after={"beds_offered": offer.beds_taken, "withdrawn": free},
+    )  # fmt: skip
+    return free

@@ -9,14 +9,19 @@ from fastapi import FastAPI
 from fastapi.staticfiles import StaticFiles
 
 from kraan.web import (
+    audit_pages,
     briefing_pages,
+    chain_pages,
     forecast_pages,
     forms,
+    home_pages,
     language_pages,
     pages,
     requests_pages,
     simulation_pages,
+    spreading_actions,
     spreading_pages,
+    vaccination_pages,
 )
 from kraan.web.common import WEB_DIR
 from kraan.web.i18n import LocaleMiddleware
@@ -30,7 +35,12 @@ def mount_web(app: FastAPI) -> None:
     app.include_router(forms.router)
     app.include_router(forecast_pages.router)
     app.include_router(spreading_pages.router)
+    app.include_router(spreading_actions.router)
     app.include_router(requests_pages.router)
+    app.include_router(chain_pages.router)
     app.include_router(simulation_pages.router)
     app.include_router(briefing_pages.router)
     app.include_router(language_pages.router)
+    app.include_router(audit_pages.router)
+    app.include_router(vaccination_pages.router)
+    app.include_router(home_pages.router)

@@ -49,6 +49,34 @@ FIGURE_LABELS = {
     "plan.coming.patients": N_("Patients in the current plan for the coming days"),
     "offers.beds_offered": N_("Beds offered (past week and coming week)"),
     "offers.beds_taken": N_("Offered beds taken"),
+    "requests.open": N_("Open staff-help requests"),
+    "requests.open.rung1": N_("Open at rung 1: region (RO(N)AZ, under the DPG)"),
+    "requests.open.rung2": N_("Open at rung 2: national (Red Cross, Extra Handen, Zorgreserve)"),
+    "requests.open.rung3": N_("Open at rung 3: military support request (MSOB)"),
+    "requests.stale": N_("Stale requests, to be re-confirmed"),
+    "requests.msob_pending": N_("MSOB requests awaiting the joint decision"),
+    "chain.grz.covid": N_("GRZ (geriatric rehabilitation): COVID patients"),
+    "chain.grz.beds": N_("GRZ: beds"),
+    "chain.grz.occupancy": N_("GRZ: occupancy"),
+    "chain.care_hotel.covid": N_("Care hotels: COVID patients"),
+    "chain.care_hotel.beds": N_("Care hotels: beds"),
+    "chain.care_hotel.occupancy": N_("Care hotels: occupancy"),
+    "chain.district_nursing.under_pressure": N_("District nursing teams under pressure"),
+    "chain.district_nursing.no_new_patients": N_("District nursing teams taking no new patients"),
+    "chain.gp_practice.under_pressure": N_("GP practices under pressure"),
+    "chain.gp_practice.no_new_patients": N_("GP practices taking no new patients"),
+    "chain.gp_post.under_pressure": N_("GP posts under pressure"),
+    "chain.gp_post.no_new_patients": N_("GP posts taking no new patients"),
+    "home.enrolled": N_("Home monitoring: patients enrolled so far"),
+    "home.active": N_("Home monitoring: patients monitored now"),
+    "home.alerts_open": N_("Home monitoring: open alerts"),
+    "home.alerts_overdue": N_("Home monitoring: alerts past their response time"),
+    "home.readmission_rate": N_("Home monitoring: readmission rate"),
+    "home.bed_days_saved": N_("Home monitoring: hospital bed-days saved"),
+    "early_warning.practices": N_("Early warning: GP practices taking part"),
+    "early_warning.listed": N_("Early warning: high-risk patients on the lists"),
+    "early_warning.actions": N_("Early warning: follow-up actions recorded"),
+    "early_warning.workload_hours": N_("Early warning: GP workload (hours)"),
 }
 
 COLUMN_LABELS = {
@@ -65,6 +93,24 @@ COLUMN_LABELS = {
     "patients": N_("Patients"),
     "elv_covid": N_("ELV/VVT COVID"),
     "elv_occupancy": N_("ELV/VVT occupancy"),
+    "kind": N_("Kind of care worker"),
+    "rung1": N_("Rung 1"),
+    "rung2": N_("Rung 2"),
+    "rung3": N_("Rung 3 (MSOB)"),
+    "people": N_("People"),
+    "classification": N_("Classification"),
+    "count": N_("Number"),
+    "ordered": N_("Ordered"),
+    "available": N_("Available"),
+    "overdue": N_("Overdue (past 72 h)"),
+    "medicine": N_("Medicine"),
+    "coverage_months": N_("Coverage (months)"),
+    "share_of_norm": N_("Share of the 5 + 3 months norm"),
+    "state": N_("State"),
+    "group": N_("Group"),
+    "first_dose": N_("First dose"),
+    "fully_vaccinated": N_("Fully vaccinated"),
+    "first_dose_share": N_("Share with a first dose"),
 }
 
 CELL_LABELS = {
@@ -72,6 +118,20 @@ CELL_LABELS = {
     "surge_guaranteed": N_("surge, guaranteed (LNAZ plan)"),
     "surge_maximum": N_("surge, at most (LNAZ plan)"),
     "ward_2b_covid": N_("clinical COVID beds in phase 2B"),
+    "ic_nurse": N_("IC nurse"),
+    "ward_nurse": N_("ward nurse"),
+    "care_assistant": N_("care assistant (zorghulp)"),
+    "doctor": N_("doctor"),
+    "support": N_("non-care support"),
+    "recognisable": N_("recognisable"),
+    "general": N_("general"),
+    "specific": N_("specific"),
+    "unclassified": N_("not yet classified"),
+    "requested": N_("requested"),
+    "granted": N_("granted"),
+    "partly": N_("partly granted"),
+    "refused": N_("refused"),
+    "shipped": N_("shipped"),
 }
 
 TABLE_TITLES = {
@@ -80,6 +140,13 @@ TABLE_TITLES = {
     "transfers_between": N_("Transfers between regions, past 7 days"),
     "elv_vvt_regions": N_("ELV/VVT per region"),
     "module_readiness": N_("Readiness per region and module"),
+    "people_wanted": N_("People still wanted in open requests, per rung"),
+    "deployments": N_("People deployed up to this date"),
+    "signals_open": N_("Open bottleneck signals by classification (ActiZ and ZN)"),
+    "elv_orders": N_("ELV scale-up orders per region (beds)"),
+    "medicines_below_norm": N_("IC medicines (CCV) below the norm"),
+    "ventilator_applications": N_("Ventilator applications to the central stock"),
+    "vaccination_progress": N_("Vaccination progress per priority group"),
 }
 
 STATUS_LABELS = {
@@ -101,6 +168,9 @@ STATE_LABELS = {
 NOTES = {
     "forecast_unavailable": N_("No %(level)s forecast for this date: %(reason)s"),
     "forecast_unreliable": N_("The %(level)s forecast is not reliable: %(reason)s"),
+    "no_reports": N_(
+        "No location had reported at this moment: the figures below are empty, not zero."
+    ),
     "no_plan": N_("No spreading plan has been stored for this date."),
     "plan_made": N_("Current plan: no. %(plan_id)s, made for %(as_of)s."),
     "signals_no_data": N_(
@@ -120,6 +190,17 @@ NOTES = {
     "provenance_imputed": N_("Some figures are imputed (e.g. days the LCPS did not publish)."),
     "provenance_stale": N_("%(count)s locations are stale: their last report is used."),
     "no_data_kept": N_("No data kept in Kraan for this part yet."),
+    "stock_all_at_norm": N_("Every IC medicine in the CCV meets the 5 + 3 months norm."),
+    "vaccination_modelled": N_(
+        "Vaccination: the modelled schedule on the real 2021 delivery pattern, up to week "
+        "%(week)s (docs/vaccination.md); not doses administered."
+    ),
+    "small_numbers": N_("Regional counts below 5 are suppressed; no patient data is shown."),
+    "scenarios_on_page": N_(
+        "What-if scenarios are run on the scenario page (/simulation); no scenario is stored "
+        "for this date."
+    ),
+    "no_requests": N_("No staff-help request is kept in Kraan for this date."),
 }
 
 DECISIONS = {
@@ -188,12 +269,14 @@ class View:
         v = fig.value
         if fig.unit == "share":
             return self.fmt.share(v if isinstance(v, int | float) else None)
+        if fig.unit == "phase" and v == "unknown":
+            return self._(STATUS_LABELS["unknown"])
         if fig.unit == "status":
             return self._(STATUS_LABELS.get(str(v), str(v)))
         if fig.unit == "state":
             return self._(STATE_LABELS.get(str(v), str(v)))
         if isinstance(v, int | float):
-            return self.fmt.number(v)
+            return self.fmt.number(v, 1 if fig.unit in ("months", "hours", "bed_days") else 0)
         return "–" if v is None else str(v)
 
     def label(self, key: str) -> str:

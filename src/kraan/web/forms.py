@@ -17,10 +17,12 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
 from kraan.domain.access import can_declare_status
-from kraan.store.access import issue_token, principal_for_login, revoke_token
+from kraan.store.access import issue_token, principal_for_login, principal_for_token, revoke_token
 from kraan.store.declarations import declare_status
 from kraan.store.reference import load_regions
-from kraan.web.common import DECLARABLE, form_ok, render, same_origin
+from kraan.store.user_admin import audit_login, audit_logout
+from kraan.web.common import DECLARABLE, form_ok, query, read_as_of, render, same_origin
+from kraan.web.i18n import gettext as _
 from kraan.web.pages import region_view
 
 router = APIRouter(include_in_schema=False)
@@ -37,13 +39,13 @@ def _safe_next(target: str) -> str:
 def _declaration_problem(status: str, reason: str, hours: str) -> str | None:
     """The same rules as the API's DeclarationCreate, worded for a person."""
     if status not in {s.value for s in DECLARABLE}:
-        return "Choose a status."
+        return _("Choose a status.")
     if len(reason) < 5:
-        return "Give a reason of at least 5 characters."
+        return _("Give a reason of at least 5 characters.")
     if len(reason) > 2000:
-        return "Keep the reason under 2,000 characters."
+        return _("Keep the reason under 2,000 characters.")
     if hours not in ("", "24", "72", "168"):
-        return "Choose how long the declaration holds."
+        return _("Choose how long the declaration holds.")
     return None
 
 
@@ -57,9 +59,12 @@ def declare_page(
     status: Annotated[str, Form()] = "",
     reason: Annotated[str, Form()] = "",
     hours: Annotated[str, Form()] = "",
+    applies: Annotated[str, Form()] = "now",
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
-    """Declare a regional status: coordinators only, audited by declare_status."""
+    """Declare a regional status: coordinators only, audited by declare_status. While a
+    past date is replayed, the coordinator chooses whether it applies now or from the
+    replayed moment (``valid_from``); either way the page stays on that date."""
     if principal is None:
         return render(
             request,
@@ -67,7 +72,7 @@ def declare_page(
             None,
             status_code=401,
             next=f"/regions/{code}",
-            error="Log in as a coordinator to declare a status.",
+            error=_("Log in as a coordinator to declare a status."),
         )
     if not form_ok(request, settings, csrf):
         return render(
@@ -75,9 +80,11 @@ def declare_page(
             "error.html",
             principal,
             status_code=403,
-            title="Form expired",
-            message="This form did not come from your current session. Reload the page and "
-            "submit again.",
+            title=_("Form expired"),
+            message=_(
+                "This form did not come from your current session. Reload the page and "
+                "submit again."
+            ),
         )
     if not can_declare_status(principal, region_code=code):
         return render(
@@ -85,9 +92,12 @@ def declare_page(
             "error.html",
             principal,
             status_code=403,
-            title="Not allowed",
-            message=f"Only the coordinators of {code} or a national coordinator may declare "
-            "its status.",
+            title=_("Not allowed"),
+            message=_(
+                "Only the coordinators of %(code)s or a national coordinator may declare "
+                "its status.",
+                code=code,
+            ),
         )
     reason = reason.strip()
     form = {"status": status, "reason": reason, "hours": hours}
@@ -103,6 +113,8 @@ def declare_page(
             form={**form, "error": problem},
         )
     now = utc_now()
+    as_of, carry, _error = read_as_of(request)
+    start = as_of if carry and applies == "replayed" and as_of <= now else now
     with engine.begin() as conn:
         if code not in {r.code for r in load_regions(conn)}:
             return render(
@@ -110,8 +122,8 @@ def declare_page(
                 "error.html",
                 principal,
                 status_code=404,
-                title="Unknown region",
-                message=f"No region '{code}'.",
+                title=_("Unknown region"),
+                message=_("There is no ROAZ region with code '%(code)s'.", code=code),
             )
         declare_status(
             conn,
@@ -120,10 +132,11 @@ def declare_page(
             reason=reason,
             actor=principal.username,
             now=now,
-            valid_from=now,
-            valid_until=now + timedelta(hours=int(hours)) if hours else None,
+            valid_from=start,
+            valid_until=start + timedelta(hours=int(hours)) if hours else None,
         )
-    return RedirectResponse(f"/regions/{code}?declared=1", status_code=303)
+    shown = "1" if start <= as_of else "later"
+    return RedirectResponse(f"/regions/{code}{query(as_of=carry, declared=shown)}", status_code=303)
 
 
 @router.get("/login", response_class=HTMLResponse)
@@ -145,6 +158,8 @@ def login(
     if same_origin(request) and username and password:
         with engine.connect() as conn:
             found = principal_for_login(conn, username=username.strip(), password=password)
+    with engine.begin() as conn:  # every attempt is audited (the password never is)
+        audit_login(conn, username=username.strip()[:100], ok=found is not None, now=utc_now())
     if found is None:
         return render(
             request,
@@ -153,7 +168,7 @@ def login(
             status_code=401,
             next=_safe_next(next),
             username=username,
-            error="Unknown user name or wrong password.",
+            error=_("Unknown user name or wrong password."),
         )
     user, principal = found
     with engine.begin() as conn:
@@ -199,7 +214,10 @@ def logout(
     session = request.cookies.get(settings.session_cookie)
     if session and form_ok(request, settings, csrf):
         with engine.begin() as conn:
+            who = principal_for_token(conn, token=session, now=utc_now())
             revoke_token(conn, token=session, now=utc_now())
+            if who is not None:
+                audit_logout(conn, username=who.username, now=utc_now())
     response = RedirectResponse("/", status_code=303)
     response.delete_cookie(settings.session_cookie, path="/", httponly=True, samesite="strict")
     return response

@@ -199,7 +199,7 @@ def region_map_svg(
     """Clickable status map: each region links to its page and names its status."""
     names = status_labels or {}
     out: list[str] = [
-        f'<svg xmlns="http://www.w3.org/2000/svg" class="region-map" role="img" '
+        f'<svg xmlns="http://www.w3.org/2000/svg" class="region-map" role="group" '
         f'width="{width}" height="{height}" viewBox="0 0 {width} {height}" '
         f'aria-label="{escape(title)}">',
         f"<title>{escape(title)}</title>",
@@ -228,8 +228,39 @@ def region_map_svg(
         )
         out.extend(f'<path data-outline="{escape(code)}" d="{d}"/>' for code, d in outlines.items())
         out.append("</g>")
-    out.append("</svg>")
+    out.append(
+        '<g class="region-labels" font-size="10" font-weight="700" fill="#1f2933" '
+        'stroke="#ffffff" stroke-width="2.5" paint-order="stroke" text-anchor="middle" '
+        'pointer-events="none" aria-hidden="true">'
+    )
+    for code, d in paths.items():
+        centre = label_point(d)
+        if centre is not None:
+            out.append(
+                f'<text x="{centre[0]:.1f}" y="{centre[1] + 3.5:.1f}" '
+                f'data-label="{escape(code)}">{escape(code)}</text>'
+            )
+    out.append("</g></svg>")
     return "".join(out)
+
+
+_PAIR = re.compile(r"(-?\d+(?:\.\d+)?),(-?\d+(?:\.\d+)?)")
+
+
+def label_point(path_d: str) -> tuple[float, float] | None:
+    """Where a region's name goes: the centre of its largest ring's bounding box,
+    pulled towards the ring's mean vertex (stays inside for the convex-ish regions)."""
+    best: list[tuple[float, float]] = []
+    for ring in path_d.split("M")[1:]:
+        points = [(float(x), float(y)) for x, y in _PAIR.findall(ring)]
+        if len(points) > len(best):
+            best = points
+    if not best:
+        return None
+    xs, ys = [p[0] for p in best], [p[1] for p in best]
+    box = ((min(xs) + max(xs)) / 2, (min(ys) + max(ys)) / 2)
+    mean = (sum(xs) / len(xs), sum(ys) / len(ys))
+    return (box[0] + mean[0]) / 2, (box[1] + mean[1]) / 2
 
 
 def _ring_centroid(xy: FloatArray) -> tuple[float, float, float]:

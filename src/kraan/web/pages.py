@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 from fastapi import APIRouter, Request
-from fastapi.responses import HTMLResponse
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
 from kraan.domain.access import Principal, can_declare_status
@@ -294,6 +294,7 @@ def region_view(
         declarable=[(s.value, s.label) for s in DECLARABLE],
         form=form or {},
         declared_now=request.query_params.get("declared") == "1",
+        declared_later=request.query_params.get("declared") == "later",
     )
 
 
@@ -305,7 +306,11 @@ def region_page(
     settings: SettingsDep,
     principal: OptionalPrincipalDep,
     days: int = 180,
-) -> HTMLResponse:
+) -> Response:
+    if code != code.upper():  # /regions/nazo: the same region, at its canonical address
+        target = f"/regions/{code.upper()}"
+        return RedirectResponse(target + (f"?{request.url.query}" if request.url.query else ""),
+                                status_code=308)  # fmt: skip
     return region_view(request, engine, settings, principal, code, days=days)
 
 

@@ -8,16 +8,23 @@ make; the forms use the session's CSRF token like every other write (forms.py).
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import date, datetime, timedelta
 from html import escape
 from typing import Annotated, Any
+from urllib.parse import quote
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
-from kraan.domain.access import Principal, can_move_transfer, can_offer_beds
+from kraan.domain.access import (
+    Principal,
+    can_move_transfer,
+    can_offer_beds,
+    can_plan_spreading,
+)
 from kraan.domain.spreading.solve import SpreadInputError
 from kraan.domain.spreading.workflow import TRANSITIONS, TransferState
 from kraan.services.spreading import capped_document, export_snapshot, solve_document
@@ -25,9 +32,11 @@ from kraan.services.transfers import TransferRefused, advance
 from kraan.settings import Settings
 from kraan.store import transfers as store
 from kraan.store.reference import load_regions
+from kraan.store.reports import last_report_at
 from kraan.web.common import form_ok, map_geometry, read_as_of, render
 from kraan.web.i18n import N_, fmt_datetime, ngettext
 from kraan.web.i18n import gettext as _
+from kraan.web.labels import transfer_state_label
 from kraan.web.svg import Series, line_chart
 
 router = APIRouter(include_in_schema=False)
@@ -66,18 +75,22 @@ def _centre(path_d: str) -> tuple[float, float] | None:
     return sum(p[0] for p in points) / len(points), sum(p[1] for p in points) / len(points)
 
 
-def _plan_for(conn: Any, *, as_of: datetime, settings: Settings) -> tuple[dict[str, Any], str]:
-    """(plan result, where it comes from): the stored plan, else a fresh lp_round solve."""
+def _plan_for(
+    conn: Any, *, as_of: datetime, settings: Settings
+) -> tuple[dict[str, Any], str, int | None]:
+    """(plan result, where it comes from, stored plan id): the stored plan, else a fresh
+    lp_round solve (id None)."""
     stored = store.latest_plan(conn, as_of=as_of)
     if stored is not None:
         when = fmt_datetime(datetime.fromisoformat(stored["as_of"]))
-        return stored["result"], _("stored plan %(id)s of %(when)s", id=stored["id"], when=when)
+        text = _("stored plan %(id)s of %(when)s", id=stored["id"], when=when)
+        return stored["result"], text, int(stored["id"])
     snapshot = export_snapshot(conn, as_of=as_of, settings=settings)
     snapshot["settings"] = {**snapshot["settings"], "method": "lp_round", "time_limit_seconds": 5}
     try:
-        return solve_document(capped_document(snapshot)), _("fresh solve (not stored)")
+        return solve_document(capped_document(snapshot)), _("fresh solve (not stored)"), None
     except (SpreadInputError, ValueError) as error:
-        return {"plan": [], "areas": [], "error": str(error)}, _("no plan")
+        return {"plan": [], "areas": [], "error": str(error)}, _("no plan"), None
 
 
 def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]) -> str | None:
@@ -191,19 +204,15 @@ def spreading_page(
     days = [today + timedelta(days=n) for n in range(HORIZON_DAYS)]
     with engine.connect() as conn:
         regions = load_regions(conn)
-        result, source = _plan_for(conn, as_of=as_of, settings=settings)
-        todays = store.list_transfers(conn, day=today)
+        result, source, stored_id = _plan_for(conn, as_of=as_of, settings=settings)
         offers = store.list_offers(conn, start=days[0], end=days[-1])
         wanted = [t for t in store.list_transfers(conn) if days[0] <= t.day <= days[-1]]
-    rows = [
-        {**t.as_dict(), "moves": _moves(principal, t),
-         "offers": [o for o in offers if (o.region_code, o.day, o.care_level)
-                    == (t.to_area, t.day, t.care_level) and o.beds_free >= t.patients]}
-        for t in todays
-    ]  # fmt: skip
+        rows = _transfer_rows(conn, principal, today)
+        freshness = last_report_at(conn, as_of=as_of)
     offer_regions = [
         r.code for r in regions if principal and can_offer_beds(principal, region_code=r.code)
     ]
+    stale = freshness is None or as_of - freshness > settings.stale_after
     return render(
         request,
         "spreading.html",
@@ -217,10 +226,40 @@ def spreading_page(
         map_svg=_flow_map(settings, regions, result.get("plan", [])),
         chart=_supply_chart(offers, wanted, days, result.get("plan", [])),
         transfers=rows,
-        offers=offers,
+        offers=[{**dataclasses.asdict(o), "beds_free": o.beds_free,
+                 "withdrawable": bool(principal) and o.beds_free > 0
+                 and can_offer_beds(principal, region_code=o.region_code)}  # type: ignore[arg-type]
+                for o in offers],  # fmt: skip
         offer_regions=offer_regions,
         today=today.isoformat(),
+        can_plan=principal is not None and can_plan_spreading(principal),
+        stored_id=stored_id,
+        data_fresh_at=freshness,
+        stale=stale,
     )
+
+
+def _transfer_rows(conn: Any, principal: Principal | None, day: date) -> list[dict[str, Any]]:
+    """Today's transfers with the buttons this person may press and the offers that fit."""
+    offers = store.list_offers(conn, day=day)
+    return [
+        {**t.as_dict(), "moves": _moves(principal, t),
+         "offers": [o for o in offers if (o.region_code, o.day, o.care_level)
+                    == (t.to_area, t.day, t.care_level) and o.beds_free >= t.patients]}
+        for t in store.list_transfers(conn, day=day)
+    ]  # fmt: skip
+
+
+@router.get("/fragments/transfers", response_class=HTMLResponse)
+def transfers_fragment(
+    request: Request, engine: EngineDep, principal: OptionalPrincipalDep
+) -> HTMLResponse:
+    """The transfer table alone: the page polls it (htmx), so states change without a reload."""
+    as_of, carry, _error = read_as_of(request)
+    with engine.connect() as conn:
+        rows = _transfer_rows(conn, principal, as_of.date())
+    return render(request, "_transfers.html", principal, as_of=as_of, carry=carry,
+                  transfers=rows, today=as_of.date().isoformat())  # fmt: skip
 
 
 def _refused(request: Request, principal: Principal | None, status: int, text: str) -> Response:
@@ -262,9 +301,9 @@ def advance_form(
         return _refused(request, principal, 422, str(error))
     as_of = request.query_params.get("as_of", "")
     query = f"?as_of={as_of}&" if as_of else "?"
-    return RedirectResponse(
-        f"/spreading{query}message=transfer+{item.id}+is+now+{item.state}", status_code=303
-    )
+    state = transfer_state_label(item.state)
+    text = _("Transfer %(id)s is now: %(state)s.", id=item.id, state=state)
+    return RedirectResponse(f"/spreading{query}message={quote(text)}", status_code=303)
 
 
 @router.post("/spreading/offers", response_class=HTMLResponse)
@@ -295,4 +334,5 @@ def offer_form(
     with engine.begin() as conn:
         store.create_offer(conn, region_code=region_code, day=when, care_level=care_level,
                            beds=count, actor=principal.username, now=utc_now())  # fmt: skip
-    return RedirectResponse(f"/spreading?as_of={day}&message=beds+offered", status_code=303)
+    text = ngettext("%(num)s bed offered.", "%(num)s beds offered.", count)
+    return RedirectResponse(f"/spreading?as_of={day}&message={quote(text)}", status_code=303)

@@ -11,7 +11,7 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from html import escape
 
 import numpy as np
@@ -106,6 +106,13 @@ def nice_ticks(lo: float, hi: float, target: int = 5) -> list[float]:
     stop = math.ceil(hi / step) * step
     count = int(round((stop - start) / step)) + 1
     return [round(start + i * step, 10) for i in range(count)]
+
+
+def _day_ticks(first: date, last: date) -> list[date]:
+    """Days in range, thinned to at most ~8 labels."""
+    span = (last - first).days
+    step = max(1, math.ceil((span + 1) / 8))
+    return [first + timedelta(days=k) for k in range(0, span + 1, step)]
 
 
 def _month_ticks(first: date, last: date) -> list[date]:
@@ -229,7 +236,7 @@ def line_chart(
         f"<title>{escape(title)}</title>",
         f'<text class="chart-title" x="{left:.0f}" y="16" font-size="13" font-weight="600" '
         f'fill="#1f2933">{escape(title)}</text>',
-        f'<text class="axis-label" x="{left - 8:.0f}" y="{top - 12:.0f}" text-anchor="end" '
+        f'<text class="axis-label" x="4" y="{top - 7:.0f}" text-anchor="start" '
         f'fill="#52606d">{escape(y_label)}</text>',
     ]
     # y grid and ticks
@@ -250,14 +257,21 @@ def line_chart(
         f'stroke="#9aa5b1" stroke-width="1"/>'
     )
     if n:
-        ticks_x = _month_ticks(x_dates[0], x_dates[-1])
+        short = (x_dates[-1] - x_dates[0]).days <= 45  # weeks: day ticks, not months
+        ticks_x = _day_ticks(x_dates[0], x_dates[-1]) if short else _month_ticks(
+            x_dates[0], x_dates[-1]
+        )
         for i, m in enumerate(ticks_x):
             x = x_of(m)
-            label = fmt_date(m, "LLL") + (f" {m.year}" if i == 0 or m.month == 1 else "")
+            if short:
+                label = fmt_date(m, "d MMM")
+            else:
+                label = fmt_date(m, "LLL") + (f" {m.year}" if i == 0 or m.month == 1 else "")
+            anchor = "end" if x > right - 16 else "start" if x < left + 16 else "middle"
             out.append(
                 f'<line x1="{x:.1f}" x2="{x:.1f}" y1="{bottom:.1f}" y2="{bottom + 4:.1f}" '
                 f'stroke="#9aa5b1"/>'
-                f'<text x="{x:.1f}" y="{bottom + 16:.1f}" text-anchor="middle" '
+                f'<text x="{x:.1f}" y="{bottom + 16:.1f}" text-anchor="{anchor}" '
                 f'fill="#52606d">{escape(label)}</text>'
             )
     out.append("</g>")

@@ -80,6 +80,10 @@ def create_token(body: TokenCreate, engine: EngineDep, principal: PrincipalDep) 
                         "message": f"a reporter needs known locations; unknown: {unknown}",
                     }
                 )
+        if role in (Role.CONTROL_CENTRE_NURSE, Role.GP) and not body.location_codes:
+            errors.append(
+                {"field": "location_codes", "message": "give the team or practice code(s)"}
+            )
         if errors:
             raise HTTPException(422, detail=errors)
         existing = user_id(conn, body.username)

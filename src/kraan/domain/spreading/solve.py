@@ -146,17 +146,20 @@ def _csr(model: LinearModel) -> tuple[IntArray, IntArray, FloatArray]:
 
 
 def _quiet_highs() -> highspy.Highs:
-    """A Highs instance; its one-time banner goes to stderr, never into JSON on stdout."""
+    """A Highs instance without its banner (printed on construction, before
+    ``output_flag`` can switch it off): stdout is pointed at the null device meanwhile."""
     sys.stdout.flush()
     saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(null, 1)
         highs = highspy.Highs()
         highs.setOptionValue("output_flag", False)
     finally:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(null)
     return highs
 
 

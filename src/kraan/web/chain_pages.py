@@ -1,0 +1,250 @@
+"""The signals board (with ELV scale-up orders) and the stock page (docs/requests.md, 5-7).
+
+Figures are public, as on the other pages; signal texts and ventilator applications
+need a login. Every form calls the API's own function (api/chain_actions.py), so the
+checks, the 422 naming the rule and the 409 are the same as the API's.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+from fastapi import APIRouter, HTTPException, Request
+from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from pydantic import ValidationError
+
+from kraan.api import chain_actions as api
+from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
+from kraan.domain.access import (
+    Principal,
+    can_classify_signal,
+    can_file_signal,
+    can_handle_regionally,
+    can_manage_stock,
+    can_order_elv,
+    can_report_for,
+)
+from kraan.services import chain as service
+from kraan.store import stock as stock_store
+from kraan.store.reference import load_locations, load_regions
+from kraan.web.common import read_as_of, render
+from kraan.web.requests_pages import _checked, _error_text, _refused
+
+router = APIRouter(include_in_schema=False)
+
+SIGNAL_STEPS = {"filed": ["escalate"], "escalated": ["classify"], "classified": ["act", "close"],
+                "acted": ["close"]}  # fmt: skip
+
+
+def _signal_steps(principal: Principal | None, view: dict[str, Any]) -> list[str]:
+    if principal is None:
+        return []
+    out = []
+    for step in SIGNAL_STEPS.get(view["state"], []):
+        ok = (can_handle_regionally(principal, region_code=view["region_code"])
+              if step == "escalate" else can_classify_signal(principal))  # fmt: skip
+        if ok:
+            out.append(step)
+    return out
+
+
+def _mine(principal: Principal | None, locations: list[Any], region: str | None = None) -> list:  # type: ignore[type-arg]
+    if principal is None:
+        return []
+    return [loc for loc in locations if loc.kind.value != "abroad"
+            and (region is None or loc.region_code == region)
+            and can_report_for(principal, location_code=loc.code, region_code=loc.region_code)]
+
+
+@router.get("/signals", response_class=HTMLResponse)
+def signals_page(
+    request: Request, engine: EngineDep, settings: SettingsDep, principal: OptionalPrincipalDep,
+    message: str = "",
+) -> HTMLResponse:  # fmt: skip
+    as_of, carry, error = read_as_of(request)
+    with engine.connect() as conn:
+        regions = load_regions(conn)
+        locations = [loc for _, loc in load_locations(conn)]
+        signals = service.signal_views(conn, as_of=as_of, settings=settings) if principal else []
+        orders = service.order_views(conn, as_of=as_of)
+        elv = service.elv_figures(conn, as_of=as_of, settings=settings)
+        chain = service.chain_picture(conn, as_of=as_of)
+    by_region = service.elv_by_region(orders)
+    return render(
+        request, "signals.html", principal, as_of=as_of, carry=carry, error=error,
+        message=message, regions=regions,
+        signals=[{**s, "steps": _signal_steps(principal, s)} for s in signals],
+        orders=[{**o, "locations": _mine(principal, locations, o["region_code"])}
+                for o in orders],
+        by_region=by_region, elv=elv, chain=chain,
+        report_locations=_mine(principal, locations),
+        file_regions=[r.code for r in regions
+                      if principal and can_file_signal(principal, region_code=r.code)],
+        file_locations=_mine(principal, locations),
+        order_regions=[r.code for r in regions
+                       if principal and can_order_elv(principal, region_code=r.code)],
+        today=as_of.date().isoformat(),
+    )  # fmt: skip
+
+
+def _back(request: Request, path: str, text: str) -> RedirectResponse:
+    as_of = request.query_params.get("as_of", "")
+    query = f"?as_of={as_of}&" if as_of else "?"
+    return RedirectResponse(f"{path}{query}message={text.replace(' ', '+')}", status_code=303)
+
+
+async def _form(request: Request, settings: Any, principal: Principal | None) -> Any:
+    form = await _checked(request, settings, principal)
+    return None if form is None or principal is None else form
+
+
+def _int(raw: object) -> int:
+    text = str(raw or "").strip()
+    return int(text) if text.lstrip("-").isdigit() else -1
+
+
+def _float(raw: object) -> float:
+    try:
+        return float(str(raw or "").strip())
+    except ValueError:
+        return -1.0
+
+
+def _done(request: Request, principal: Principal, path: str, work: Any, text: str) -> Response:
+    try:
+        work()
+    except (HTTPException, ValidationError) as error:
+        return _refused(request, principal, *_error_text(error))
+    return _back(request, path, text)
+
+
+@router.post("/signals/new", response_class=HTMLResponse)
+async def signal_new(request: Request, engine: EngineDep, settings: SettingsDep,
+                     principal: OptionalPrincipalDep) -> Response:  # fmt: skip
+    form = await _form(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    location = str(form.get("location_code", ""))
+    region = str(form.get("region_code", ""))
+    with engine.connect() as conn:
+        found = next((loc for _, loc in load_locations(conn) if loc.code == location), None)
+    return _done(request, principal, "/signals", lambda: api.post_signal(api.SignalCreate(
+        region_code=found.region_code if found else region, location_code=location,
+        sector=str(form.get("sector", "")),  # type: ignore[arg-type]
+        blocked=str(form.get("blocked", "")), since=str(form.get("since", ""))),  # type: ignore[arg-type]
+        engine, principal), "signal filed")  # fmt: skip
+
+
+@router.post("/signals/{signal_id}/step", response_class=HTMLResponse)
+async def signal_step(request: Request, signal_id: int, engine: EngineDep,
+                      settings: SettingsDep, principal: OptionalPrincipalDep) -> Response:
+    form = await _form(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    version = str(form.get("version", ""))
+    step = str(form.get("step", ""))
+    return _done(request, principal, "/signals", lambda: api.signal_step(
+        engine, settings, principal, signal_id, api.SignalStepBody(
+            step=step,  # type: ignore[arg-type]
+            version=int(version) if version.isdigit() else None,
+            umbrella=form.get("umbrella") or None,
+            classification=form.get("classification") or None,
+            needs_action=form.get("needs_action") == "yes",
+            action=str(form.get("action", "")), note=str(form.get("note", "")))),
+        f"signal {signal_id}: {step} done")  # fmt: skip
+
+
+@router.post("/chain/report", response_class=HTMLResponse)
+async def chain_report(request: Request, engine: EngineDep, settings: SettingsDep,
+                       principal: OptionalPrincipalDep) -> Response:  # fmt: skip
+    form = await _form(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    code = str(form.get("reporter_code", ""))
+    with engine.connect() as conn:
+        found = next((loc for _, loc in load_locations(conn) if loc.code == code), None)
+    numbers = {n: (_int(form.get(n)) if str(form.get(n) or "").strip() else None)
+               for n in ("beds", "occupied", "covid")}  # fmt: skip
+    absence = str(form.get("staff_absence_pct") or "").strip()
+    return _done(request, principal, "/signals", lambda: api.post_chain_report(
+        api.ChainReportBody(
+            reporter_code=code, region_code=found.region_code if found else "?",
+            kind=str(form.get("kind", "")),  # type: ignore[arg-type]
+            reported_at=str(form.get("reported_at", "")),  # type: ignore[arg-type]
+            status=form.get("status") or None, reason=str(form.get("reason", "")),
+            staff_absence_pct=_float(absence) if absence else None, **numbers),
+        engine, settings, principal), "chain report stored")  # fmt: skip
+
+
+@router.post("/elv-orders/new", response_class=HTMLResponse)
+async def order_new(request: Request, engine: EngineDep, settings: SettingsDep,
+                    principal: OptionalPrincipalDep) -> Response:  # fmt: skip
+    form = await _form(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    return _done(request, principal, "/signals", lambda: api.post_order(api.OrderCreate(
+        region_code=str(form.get("region_code", "")), beds=_int(form.get("beds")),
+        note=str(form.get("note", ""))), engine, settings, principal), "ELV beds ordered")
+
+
+@router.post("/elv-orders/{order_id}/beds", response_class=HTMLResponse)
+async def order_beds(request: Request, order_id: int, engine: EngineDep, settings: SettingsDep,
+                     principal: OptionalPrincipalDep) -> Response:  # fmt: skip
+    form = await _form(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    return _done(request, principal, "/signals", lambda: api.post_beds(order_id, api.BedsUpBody(
+        location_code=str(form.get("location_code", "")), beds=_int(form.get("beds"))),
+        engine, principal), "beds reported up")  # fmt: skip
+
+
+# ---- stock -------------------------------------------------------------------------------
+
+
+@router.get("/stock", response_class=HTMLResponse)
+def stock_page(
+    request: Request, engine: EngineDep, settings: SettingsDep, principal: OptionalPrincipalDep,
+    message: str = "",
+) -> HTMLResponse:  # fmt: skip
+    as_of, carry, error = read_as_of(request)
+    with engine.connect() as conn:
+        medicines, basis = service.medicine_views(conn, as_of=as_of, settings=settings)
+        pool = stock_store.pool_as_of(conn, as_of=as_of)
+        locations = [loc for _, loc in load_locations(conn)]
+    apps = api.get_ventilators(engine, principal, as_of)["applications"] if principal else []
+    norm = service.load_norm(settings.ccv_norm_file)
+    return render(
+        request, "stock.html", principal, as_of=as_of, carry=carry, error=error,
+        message=message, medicines=medicines, basis=basis, pool=pool, applications=apps,
+        manage=bool(principal) and can_manage_stock(principal),  # type: ignore[arg-type]
+        apply_locations=_mine(principal, locations), norm=norm,
+    )  # fmt: skip
+
+
+@router.post("/stock/{action}", response_class=HTMLResponse)
+async def stock_form(request: Request, action: str, engine: EngineDep, settings: SettingsDep,
+                     principal: OptionalPrincipalDep) -> Response:  # fmt: skip
+    form = await _form(request, settings, principal)
+    if form is None or principal is None:
+        return _refused(request, principal, 403, "Log in again and reload the page.")
+    app_id = _int(form.get("app_id"))
+    works = {
+        "medicine": lambda: api.post_medicine(api.MedicineBody(
+            code=str(form.get("code", "")), name=str(form.get("name", "")),
+            unit=str(form.get("unit", "")), stock=_float(form.get("stock")),
+            regular_per_month=_float(form.get("regular_per_month")),
+            per_ic_patient_day=_float(form.get("per_ic_patient_day"))), engine, principal),
+        "pool": lambda: api.put_pool(api.PoolBody(total=_int(form.get("total"))), engine,
+                                     principal),
+        "apply": lambda: api.post_application(api.ApplicationBody(
+            location_code=str(form.get("location_code", "")), units=_int(form.get("units")),
+            reason=str(form.get("reason", ""))), engine, principal),
+        "assess": lambda: api.post_assess(app_id, api.AssessBody(
+            decision=str(form.get("decision", "")),  # type: ignore[arg-type]
+            units_granted=_int(form.get("units_granted")),
+            reason=str(form.get("reason", ""))), engine, principal),
+        "ship": lambda: api.post_ship(app_id, engine, principal),
+    }  # fmt: skip
+    if action not in works:
+        return _refused(request, principal, 404, f"unknown stock action '{action}'")
+    return _done(request, principal, "/stock", works[action], f"{action} done")

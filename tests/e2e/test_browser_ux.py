@@ -1,0 +1,133 @@
+"""Every page in both languages, in Chromium: nothing overflows its box, no internal
+code is visible, every clock time carries its zone, and axe-core finds no serious or
+critical accessibility problem. Screenshots go to test-artifacts/ux-<page>-<lang>.png.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.e2e.test_browser import base_url, browser  # noqa: F401 - shared fixtures
+
+pytestmark = pytest.mark.browser
+
+AXE = Path(__file__).resolve().parent / "vendor" / "axe-core" / "axe.min.js"
+AS_OF = "2020-12-21"
+PAGES = {
+    "overview": f"/?as_of={AS_OF}",
+    "region": f"/regions/NAZO?as_of={AS_OF}",
+    "spreading": f"/spreading?as_of={AS_OF}",
+    "requests": f"/requests?as_of={AS_OF}",
+    "glossary": f"/glossary?as_of={AS_OF}",
+    "forecasting": f"/forecasting?as_of={AS_OF}",
+    "login": "/login",
+}
+CODES = re.compile(
+    r"no_critical|no_acute|under_pressure|not_available|in_transport|elv_vvt|"
+    r"regional_coordinator|national_coordinator|scale_up_plan|covid_able"
+)
+CLOCK = re.compile(r"\b\d{2}:\d{2}\b(?!\s*(CET|CEST))")
+#: Elements whose content is wider than their box while overflow is visible (scroll
+#: containers such as .table-wrap are allowed to scroll).
+OVERFLOW_JS = """() => {
+  const bad = [];
+  if (document.documentElement.scrollWidth > window.innerWidth + 1)
+    bad.push('page scrolls sideways: ' + document.documentElement.scrollWidth);
+  for (const el of document.querySelectorAll('main *, header *')) {
+    if (el.closest('svg') || el.closest('.table-wrap') || el.closest('details:not([open])'))
+      continue;
+    const style = getComputedStyle(el);
+    if (style.overflowX !== 'visible' || style.display === 'inline') continue;
+    if (el.clientWidth > 0 && el.scrollWidth > el.clientWidth + 2)
+      bad.push(el.tagName + '.' + el.className + ': ' + el.scrollWidth + '>' + el.clientWidth);
+  }
+  return bad;
+}"""
+
+
+@pytest.fixture(params=["nl", "en"])
+def tab(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iterator[Any]:  # noqa: F811
+    lang = request.param
+    context = browser.new_context(
+        viewport={"width": 1366, "height": 900},
+        base_url=base_url,
+        locale="nl-NL" if lang == "nl" else "en-GB",
+    )
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.lang = lang  # type: ignore[attr-defined]
+    yield page
+    context.close()
+
+
+@pytest.mark.parametrize("name", list(PAGES))
+def test_page_is_clean_in_both_languages(tab: Any, name: str, artifacts_dir: Path) -> None:
+    lang = tab.lang
+    tab.goto(PAGES[name])
+    tab.wait_for_load_state("networkidle")
+    tab.wait_for_function("document.querySelectorAll('[aria-busy=true]').length === 0")
+    assert tab.locator("html").get_attribute("lang") == lang
+    text = tab.locator("body").inner_text()
+    assert not CODES.search(text), CODES.search(text)
+    clock = CLOCK.search(text)
+    assert clock is None, text[max(0, clock.start() - 60) : clock.end() + 20]
+    assert tab.evaluate(OVERFLOW_JS) == []
+    tab.add_script_tag(path=str(AXE))
+    result = tab.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+    )
+    tab.screenshot(path=str(artifacts_dir / f"ux-{name}-{lang}.png"), full_page=True)
+    assert result == [], result
+
+
+def test_region_codes_are_case_insensitive(tab: Any) -> None:
+    tab.goto(f"/regions/nazo?as_of={AS_OF}")
+    assert "/regions/NAZO" in tab.url
+    assert tab.get_by_test_id("region-name").is_visible()
+
+
+def test_the_spreading_flow_from_plan_to_arrival_uses_the_pages_only(
+    browser: Any,  # noqa: F811
+    base_url: str,  # noqa: F811
+    demo: Any,
+    artifacts_dir: Path,
+) -> None:
+    """Log in, store the plan, offer a bed, accept, put the patient on the road, arrive."""
+    day = "2020-12-08"
+    context = browser.new_context(viewport={"width": 1366, "height": 900}, base_url=base_url,
+                                  locale="nl-NL")  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto(f"/login?next=/spreading%3Fas_of%3D{day}")
+    page.fill("#username", "national")
+    page.fill("#password", demo.password)
+    page.locator("[data-testid=login-form] button[type=submit]").click()
+    page.wait_for_url(f"**/spreading?as_of={day}")
+    page.get_by_test_id("store-plan-confirm").check()
+    page.get_by_test_id("store-plan-submit").click()
+    page.wait_for_selector("[data-testid=spreading-message]")
+    row = page.locator("tr[data-transfer]").first
+    tid = row.get_attribute("data-transfer")
+    to_area = row.locator("td").nth(2).inner_text().strip()
+    patients = row.locator("td").nth(3).inner_text().strip()
+    page.select_option("#offer-region", to_area)
+    page.fill("#offer-day", day)
+    page.fill("#offer-beds", patients)
+    page.locator("[data-testid=offer-form] button[type=submit]").click()
+    page.wait_for_selector("[data-testid=spreading-message]")
+    for label in ("Bed aanbieden", "Accepteren", "Patiënt onderweg", "Aangekomen"):
+        page.goto(f"/spreading?as_of={day}")
+        page.locator(f"tr[data-transfer='{tid}'] button", has_text=label).click()
+        page.wait_for_selector("[data-testid=spreading-message]")
+    state = page.get_by_test_id(f"transfer-state-{tid}")
+    assert state.get_attribute("data-value") == "arrived"
+    assert state.inner_text().startswith("aangekomen")
+    page.screenshot(path=str(artifacts_dir / "ux-spreading-flow-nl.png"), full_page=True)
+    context.close()
