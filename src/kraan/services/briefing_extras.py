@@ -117,6 +117,19 @@ CLASSIFICATIONS = ("recognisable", "general", "specific", "unclassified")
 APPLICATION_STATES = ("requested", "granted", "partly", "refused", "shipped")
 
 
+def _counts(doc: _Doc, key: str, column: str, field: str, prefix: str, codes: tuple[str, ...]
+            ) -> Table:  # fmt: skip
+    """A two-column table: each code with its count in ``doc[field]``."""
+    return Table(
+        key,
+        (column, "count"),
+        tuple(
+            (Cell(label=c), Cell(figure=doc.fig(f"{prefix}.{c}", "count", field, c)))
+            for c in codes
+        ),
+    )
+
+
 def _chain(conn: Connection, *, as_of: datetime, as_of_param: str, settings: Settings
            ) -> tuple[list[Figure], list[Table], Section, list[StockShortfall]]:  # fmt: skip
     """Signals, ELV orders, GRZ/care hotels/district nursing/GPs, and the stock (issue 14)."""
@@ -133,16 +146,8 @@ def _chain(conn: Connection, *, as_of: datetime, as_of_param: str, settings: Set
         for kind in CHAIN_PRESSURE
         for field in ("under_pressure", "no_new_patients")
     ]
-    signals = Table(
-        "signals_open",
-        ("classification", "count"),
-        tuple(
-            (Cell(label=c),
-             Cell(figure=doc.fig(f"signals.open.{c}", "count", "signals_open_by_classification",
-                                 c)))
-            for c in CLASSIFICATIONS
-        ),
-    )  # fmt: skip
+    signals = _counts(doc, "signals_open", "classification", "signals_open_by_classification",
+                      "signals.open", CLASSIFICATIONS)  # fmt: skip
     elv = Table(
         "elv_orders",
         ("region", "ordered", "available", "overdue"),
@@ -169,16 +174,8 @@ def _chain(conn: Connection, *, as_of: datetime, as_of_param: str, settings: Set
             for i, m in enumerate(below)
         ),
     )  # fmt: skip
-    ventilators = Table(
-        "ventilator_applications",
-        ("state", "count"),
-        tuple(
-            (Cell(label=state),
-             Cell(figure=doc.fig(f"ventilators.{state}", "count", "ventilator_applications",
-                                 state)))
-            for state in APPLICATION_STATES
-        ),
-    )  # fmt: skip
+    ventilators = _counts(doc, "ventilator_applications", "state", "ventilator_applications",
+                          "ventilators", APPLICATION_STATES)  # fmt: skip
     shortfalls = [
         StockShortfall(
             m["name"], float(m["coverage_months"]),
