@@ -179,6 +179,9 @@ def main() -> None:
                   f"x {len(setup.codes)} regions in {t_simpy:.1f} s ({per_simpy:.3f} s/member); "
                   f"vectorised {vec_n} members in {t_vec:.2f} s ({per_vec * 1e3:.1f} ms/member); "
                   f"speed ratio {per_simpy / per_vec:.0f}x")
+    crit = 1.36 * np.sqrt((vec_n + args.simpy_members) / (vec_n * args.simpy_members))
+    console.print(f"   two-sample KS critical value at 5 %: {crit:.2f} "
+                  "(below it: same distribution not rejected)")
     for name, a, b in (("IC", vec.ic, ref_ic), ("ward", vec.ward, ref_ward)):
         mean_a, mean_b = a.mean(axis=0), b.mean(axis=0)
         busy = mean_b > 0.2 * mean_b.max()

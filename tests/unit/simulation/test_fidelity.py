@@ -25,7 +25,7 @@ def test_replay_of_the_second_wave_is_within_ten_percent() -> None:
     series = sim.load_series(None, RAW)
     first, last = date(2020, 11, 1), date(2021, 1, 31)
     inputs = sim.replay_flow_inputs(series, first, last, params, setup)
-    summary = run_ensemble(inputs, params, [], members=40, seed=1)
+    summary = run_ensemble(inputs, params, [], members=60, seed=1)
     ic, ward = sim.census(series)
     i0, i1 = series.index_of(first), series.index_of(last)
     score = sim.fidelity(summary, ic[i0 : i1 + 1], ward[i0 : i1 + 1])

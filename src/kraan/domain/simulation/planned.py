@@ -5,7 +5,8 @@ Per level (IC and ward), region and day the non-COVID demand is split in acute c
 care go to U3 first, then U4, then U5: so U5 is postponed first, then U4, then U3.
 While the national phase is below ``protect_u3_until`` (2D by default), U3 keeps its
 beds even when that puts the region over capacity (national measure 4). Module 6
-moves part of U4/U5 ward care to ZBCs; module 5's PACU beds stop U4 surgery.
+moves part of U4/U5 ward care to ZBCs; module 5's PACU beds stop U4 surgery while
+they hold IC patients.
 Volumes are bed-days.
 """
 
@@ -95,9 +96,12 @@ def settle_planned(
     ward_load = result.ward + ward_nc * shares["acute"] + total
     ward_over = (ward_load > inputs.ward_beds[None, None, :] + 1e-9).sum(axis=(1, 2))
 
+    # module 5: a PACU bed used for IC stops the surgery it served (U4), only while in use
+    pacu = result.pacu_beds[:, :, None] * weights(inputs.ic_beds)[None, None, :]
+    pacu_used = np.clip(ic_load - (result.ic_capacity - pacu), 0.0, pacu)
     for mod in modules:
         lost = mod.planned("U4_lost_per_pacu_bed_day", np.ones(m_len, dtype=bool))
         if lost > 0:
-            postponed["U4"] += lost * result.pacu_beds.sum(axis=1)
+            postponed["U4"] += lost * pacu_used.sum(axis=(1, 2))
     return PlannedOutcome(postponed=postponed, ic_over=ic_over, ic_excess=ic_excess,
                           ward_over=ward_over.astype(np.float64), zbc_bed_days=zbc)
