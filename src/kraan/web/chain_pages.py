@@ -213,9 +213,12 @@ def stock_page(
         locations = [loc for _, loc in load_locations(conn)]
     apps = api.get_ventilators(engine, principal, as_of)["applications"] if principal else []
     norm = service.load_norm(settings.ccv_norm_file)
+    wanted = request.query_params.get("scenarios") == "1"
+    scenarios = service.scenario_coverage(medicines, settings) if wanted and medicines else {}
     return render(
         request, "stock.html", principal, as_of=as_of, carry=carry, error=error,
         message=message, medicines=medicines, basis=basis, pool=pool, applications=apps,
+        scenarios=scenarios,
         manage=bool(principal) and can_manage_stock(principal),  # type: ignore[arg-type]
         apply_locations=_mine(principal, locations), norm=norm,
     )  # fmt: skip
