@@ -28,10 +28,13 @@ from kraan.services import chain as service
 from kraan.store import stock as stock_store
 from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import read_as_of, render
+from kraan.web.i18n import N_
 from kraan.web.requests_pages import _checked, _error_text, _refused
 
 router = APIRouter(include_in_schema=False)
 
+#: Button words of the signal steps (marked for the catalog; the template translates).
+SIGNAL_STEP_LABELS = (N_("escalate"), N_("classify"), N_("act"), N_("close"))
 SIGNAL_STEPS = {"filed": ["escalate"], "escalated": ["classify"], "classified": ["act", "close"],
                 "acted": ["close"]}  # fmt: skip
 
