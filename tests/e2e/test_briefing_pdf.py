@@ -65,3 +65,41 @@ def test_pdf_route(client: Any) -> None:
     assert response.status_code == 200
     assert response.headers["content-type"] == "application/pdf"
     assert response.content.startswith(b"%PDF")
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="the page test needs Debian's chromium")
+def test_briefing_page_in_the_browser(demo: Any, artifacts_dir: Path) -> None:
+    """The printable page in Chromium: nothing overflows the page width, both languages."""
+    import socket
+    import threading
+    import time
+
+    import uvicorn
+    from playwright.sync_api import sync_playwright
+
+    sock = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
+    sock.bind(("127.0.0.1", 0))
+    port = sock.getsockname()[1]
+    server = uvicorn.Server(uvicorn.Config(demo.app, log_level="warning", lifespan="off"))
+    thread = threading.Thread(target=server.run, kwargs={"sockets": [sock]}, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        with sync_playwright() as pw:
+            browser = pw.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+            page = browser.new_page(viewport={"width": 1280, "height": 900})
+            for lang, heading in (("nl", "Gevraagde besluiten"), ("en", "Decisions asked")):
+                page.goto(f"http://127.0.0.1:{port}/briefing?as_of={AS_OF}&lang={lang}")
+                assert heading in page.inner_text("#decisions h2")
+                overflow = page.evaluate(
+                    "document.documentElement.scrollWidth - document.documentElement.clientWidth"
+                )
+                assert overflow <= 0, f"page is {overflow}px wider than the window ({lang})"
+                page.screenshot(path=str(artifacts_dir / f"briefing-page-{lang}.png"),
+                                full_page=True)  # fmt: skip
+            browser.close()
+    finally:
+        server.should_exit = True
+        thread.join(timeout=10)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import UTC, date, datetime, time, timedelta
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Connection
@@ -19,6 +19,7 @@ from kraan.domain.briefing.model import Briefing, Source
 from kraan.domain.briefing.readiness import READINESS_MODULES, matrix
 from kraan.domain.briefing.rules import DecisionInputs, decisions, next_meeting
 from kraan.domain.model import Region
+from kraan.domain.moments import parse_moment
 from kraan.services.briefing_extras import extra_sections
 from kraan.services.briefing_sections import (
     Docs,
@@ -63,12 +64,7 @@ def resolve_as_of(raw: str | None, *, now: datetime, field: str = "as_of") -> tu
         return moment, moment.isoformat()
     raw = raw.strip()
     try:
-        if len(raw) == 10:
-            moment = datetime.combine(date.fromisoformat(raw), time(23, 59, 59))
-        else:
-            moment = datetime.fromisoformat(raw)
-            if moment.tzinfo is not None:
-                moment = moment.astimezone(UTC).replace(tzinfo=None)
+        moment = parse_moment(raw)  # a date alone: the end of that Dutch day
     except ValueError:
         raise BriefingInputError(field, "use YYYY-MM-DD or an ISO 8601 date-time") from None
     if not EARLIEST <= moment < LATEST:
@@ -151,7 +147,7 @@ def briefing_bundle(
         forecasts=docs_forecasts,
     )
     summary, crossings = summary_section(docs)
-    extras = extra_sections(conn, as_of=as_of, as_of_param=as_of_param)
+    extras = extra_sections(conn, as_of=as_of, as_of_param=as_of_param, settings=settings)
     readiness, gaps = readiness_section(conn, docs, as_of)
     sections = [
         summary,

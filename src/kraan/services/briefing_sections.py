@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
 from urllib.parse import urlencode
 
 from sqlalchemy import Connection
@@ -13,7 +13,6 @@ from sqlalchemy import Connection
 from kraan.domain.briefing.model import Cell, Figure, Note, Section, Source, Table
 from kraan.domain.briefing.readiness import READINESS_MODULES, mandatory_gaps, matrix
 from kraan.domain.briefing.rules import Crossing
-from kraan.services.briefing_extras import ExtraSections
 from kraan.services.live_forecast import (
     IC_MAX_BEDS,
     IC_SCALE_UP_BEDS,
@@ -23,6 +22,9 @@ from kraan.services.live_forecast import (
 from kraan.services.overview import playbooks
 from kraan.store.readiness import current_readiness
 from kraan.store.transfers import latest_plan, list_offers, list_transfers
+
+if TYPE_CHECKING:
+    from kraan.services.briefing_extras import ExtraSections
 
 #: LNAZ scale-up plan (domain.md "Public figures"): 1,150 IC beds normally,
 #: 1,350 guaranteed in a surge, 1,700 at most.
@@ -94,6 +96,8 @@ def summary_section(docs: Docs) -> tuple[Section, list[Crossing]]:
         ]  # fmt: skip
     figures.append(_status_figure(docs, "ic.abroad.now", "patients", "national", "ic", "abroad"))
     notes: list[Note] = []
+    if not docs.status["national"].get("coverage"):
+        notes.append(Note("no_reports"))  # nothing reported yet at as_of: say so, show zeros
     crossings: list[Crossing] = []
     for level in ("ic", "ward"):
         doc = docs.forecasts[level]

@@ -49,6 +49,12 @@ FIGURE_LABELS = {
     "plan.coming.patients": N_("Patients in the current plan for the coming days"),
     "offers.beds_offered": N_("Beds offered (past week and coming week)"),
     "offers.beds_taken": N_("Offered beds taken"),
+    "requests.open": N_("Open staff-help requests"),
+    "requests.open.rung1": N_("Open at rung 1: region (RO(N)AZ, under the DPG)"),
+    "requests.open.rung2": N_("Open at rung 2: national (Red Cross, Extra Handen, Zorgreserve)"),
+    "requests.open.rung3": N_("Open at rung 3: military support request (MSOB)"),
+    "requests.stale": N_("Stale requests, to be re-confirmed"),
+    "requests.msob_pending": N_("MSOB requests awaiting the joint decision"),
 }
 
 COLUMN_LABELS = {
@@ -65,6 +71,11 @@ COLUMN_LABELS = {
     "patients": N_("Patients"),
     "elv_covid": N_("ELV/VVT COVID"),
     "elv_occupancy": N_("ELV/VVT occupancy"),
+    "kind": N_("Kind of care worker"),
+    "rung1": N_("Rung 1"),
+    "rung2": N_("Rung 2"),
+    "rung3": N_("Rung 3 (MSOB)"),
+    "people": N_("People"),
 }
 
 CELL_LABELS = {
@@ -72,6 +83,11 @@ CELL_LABELS = {
     "surge_guaranteed": N_("surge, guaranteed (LNAZ plan)"),
     "surge_maximum": N_("surge, at most (LNAZ plan)"),
     "ward_2b_covid": N_("clinical COVID beds in phase 2B"),
+    "ic_nurse": N_("IC nurse"),
+    "ward_nurse": N_("ward nurse"),
+    "care_assistant": N_("care assistant (zorghulp)"),
+    "doctor": N_("doctor"),
+    "support": N_("non-care support"),
 }
 
 TABLE_TITLES = {
@@ -80,6 +96,8 @@ TABLE_TITLES = {
     "transfers_between": N_("Transfers between regions, past 7 days"),
     "elv_vvt_regions": N_("ELV/VVT per region"),
     "module_readiness": N_("Readiness per region and module"),
+    "people_wanted": N_("People still wanted in open requests, per rung"),
+    "deployments": N_("People deployed up to this date"),
 }
 
 STATUS_LABELS = {
@@ -101,6 +119,9 @@ STATE_LABELS = {
 NOTES = {
     "forecast_unavailable": N_("No %(level)s forecast for this date: %(reason)s"),
     "forecast_unreliable": N_("The %(level)s forecast is not reliable: %(reason)s"),
+    "no_reports": N_(
+        "No location had reported at this moment: the figures below are empty, not zero."
+    ),
     "no_plan": N_("No spreading plan has been stored for this date."),
     "plan_made": N_("Current plan: no. %(plan_id)s, made for %(as_of)s."),
     "signals_no_data": N_(
@@ -120,6 +141,7 @@ NOTES = {
     "provenance_imputed": N_("Some figures are imputed (e.g. days the LCPS did not publish)."),
     "provenance_stale": N_("%(count)s locations are stale: their last report is used."),
     "no_data_kept": N_("No data kept in Kraan for this part yet."),
+    "no_requests": N_("No staff-help request is kept in Kraan for this date."),
 }
 
 DECISIONS = {
@@ -188,6 +210,8 @@ class View:
         v = fig.value
         if fig.unit == "share":
             return self.fmt.share(v if isinstance(v, int | float) else None)
+        if fig.unit == "phase" and v == "unknown":
+            return self._(STATUS_LABELS["unknown"])
         if fig.unit == "status":
             return self._(STATUS_LABELS.get(str(v), str(v)))
         if fig.unit == "state":
