@@ -115,12 +115,14 @@ class Settings(BaseSettings):
     home_default_bed_days_saved: float = Field(
         6.0,
         description="Seed 001, module 1: 'a potential saving of on average 6 or more days per "
-        "patient'; used for the simulation where a region has no signed-off patients.",
+        "patient' (anchors.md: about 5, 6.5 with home oxygen, in the Dutch early-discharge "
+        "programmes); used for the simulation where a region has no signed-off patients.",
     )
     home_default_readmission_rate: float = Field(
-        0.10,
-        description="Seed 001, module 1 says 'only a limited share' is readmitted; 10 % is an "
-        "assumption, used where a region has no signed-off patients.",
+        0.065,
+        description="Seed 001, module 1: 'only a limited share' is readmitted; 6.5 % after a "
+        "hospital stay in the Dutch early-discharge programmes (shared docs/anchors.md). Used "
+        "where a region has no signed-off patients.",
     )
     home_fallback_stay_mean_days: float = Field(
         9.0,
@@ -133,6 +135,13 @@ class Settings(BaseSettings):
     )
     small_number_threshold: int = Field(
         5, description="Aggregates outside a practice or team show counts below this as '<5'."
+    )
+
+    # --- forecasts (docs/forecasting.md, "Speed") ---
+    forecast_warmup: bool = Field(
+        True,
+        description="kraan serve computes the raw forecasts of every stored day in a "
+        "background thread, so the first outlook of any date is quick.",
     )
 
     # --- access ---

@@ -192,6 +192,7 @@ def test_role_matrix(api: Api) -> None:
         "/api/v1/home/teams",
         "/api/v1/early-warning/aggregates",
         "/api/v1/early-warning/model",
+        "/api/v1/vaccination/priority",
     ):
         assert client.get(path).status_code == 200, path
 
@@ -214,6 +215,14 @@ def test_triage_alert_acknowledgement_and_bad_input(api: Api) -> None:
     assert wrong.status_code == 403 and "another team" in wrong.json()["detail"]
     assert client.post(ack, json={"note": "called"}, headers=tokens["nurse-a"]).status_code == 200
     assert client.post(ack, json={}, headers=tokens["nurse-a"]).status_code == 409
+    team_b = {
+        "pseudonym": "PX-CAP-1",
+        "team_code": "T-B",
+        "pathway": "pre_clinical",
+        "referrer": "ed",
+    }  # T-B: 1 nurse x 25 patients
+    first = client.post("/api/v1/home/patients", json=team_b, headers=tokens["nurse-b"]).json()
+    assert first["capacity_warning"] is None and first["team_load"]["capacity"] == 25
     unknown = client.post(
         "/api/v1/home/patients/999999/measurements",
         json={"measured_at": now, "spo2": 97},

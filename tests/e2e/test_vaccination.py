@@ -93,3 +93,14 @@ def test_cli_schedule_json_and_table(tmp_path: Path, capsys: pytest.CaptureFixtu
     with pytest.raises(SystemExit) as failed:
         main(["vaccination", "schedule", "--deliveries", str(path), "--format", "table"])
     assert failed.value.code == 1
+
+
+def test_cli_early_warning_score(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as done:
+        main(["early-warning", "score", "--age", "74", "--risk", "diabetes"])
+    assert done.value.code == 0
+    out = json.loads(capsys.readouterr().out)
+    assert out["points"] == 7 and out["listed"] is True
+    with pytest.raises(SystemExit) as bad:
+        main(["early-warning", "score", "--age", "74", "--risk", "gout"])
+    assert bad.value.code == 1

@@ -25,6 +25,7 @@ from kraan.cli import (
     briefing,
     db,
     demo,
+    early_warning,
     forecast,
     home,
     imports,
@@ -58,6 +59,7 @@ app.command("briefing")(briefing.briefing)
 app.command("simulate")(simulate.simulate)
 app.add_typer(vaccination.app, name="vaccination")
 app.add_typer(home.app, name="home")
+app.add_typer(early_warning.app, name="early-warning")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
 

@@ -48,7 +48,8 @@ def demo(
     for who in ("nurse", "gp"):  # care at home (issue 10): demo control-centre nurse and GP
         if f"{who}_password" in result:
             console.print(
-                f"Log in as [bold]{who}[/] with password [bold]{result[f'{who}_password']}[/]."
+                f"Log in as [bold]{who}[/] with password [bold]{result[f'{who}_password']}[/] "
+                "(synthetic care-at-home demo user; shown once)"
             )
     if serve_after:
         serve(db=db)
@@ -69,4 +70,8 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     console.print(f"Dashboard on [bold]http://{host}:{port}/[/] (API docs at /docs). Ctrl+C stops.")
+    if settings.forecast_warmup:  # background: the first outlook of a date is then quick
+        from kraan.services.forecast_warmup import start_warm_up
+
+        start_warm_up(engine)
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")

@@ -64,6 +64,7 @@ def schedule(
     delay: Annotated[list[str], typer.Option(help="VACCINE:WEEKS[:FROM_WEEK]")] = [],  # noqa: B006
     cut: Annotated[list[str], typer.Option(help="VACCINE:PERCENT[:FROM_WEEK]")] = [],  # noqa: B006
     restrict: Annotated[list[str], typer.Option(help="VACCINE:MIN-MAX ages")] = [],  # noqa: B006
+    uptake: Annotated[list[str], typer.Option(help="GROUP=SHARE, e.g. adults=0.6")] = [],  # noqa: B006
     method: Annotated[str, typer.Option(help="Table shows lp or greedy")] = "lp",
     csv_out: Annotated[Path | None, typer.Option("--csv", help="Also write the CSV export")] = None,
 ) -> None:
@@ -79,6 +80,11 @@ def schedule(
         raise typer.Exit(2)
     what_ifs = _what_ifs(delay, cut, restrict)
     try:
+        shares = {k: float(v) for k, v in (item.split("=", 1) for item in uptake)}
+    except ValueError as error:
+        console.print("--uptake takes GROUP=SHARE, e.g. adults=0.6")
+        raise typer.Exit(2) from error
+    try:
         if deliveries is not None:
             try:
                 text = deliveries.read_text(encoding="utf-8")
@@ -88,7 +94,7 @@ def schedule(
             weeks, series = service.parse_deliveries(text)
         else:
             weeks, series = service.real_2021_deliveries()
-        inp = service.schedule_input(weeks, series, capacity=capacity)
+        inp = service.schedule_input(weeks, series, capacity=capacity, uptake=shares or None)
         document = service.schedule_document(inp, what_ifs)
     except VaccinationDataError as error:
         for name, message in error.problems:

@@ -99,7 +99,7 @@ def spo2_timeline(
         f'<rect x="{left}" y="{y(amber_at)}" width="{right - left}" '
         f'height="{y(red_at) - y(amber_at)}" fill="#fff8e6"/>',
     ]
-    for tick in (80, 85, 90, 92, 94, 95, 100):
+    for tick in (80, 85, 92, 94, 100):
         parts.append(
             f'<text x="{left - 4}" y="{y(tick) + 3}" font-size="10" text-anchor="end">{tick}</text>'
             f'<line x1="{left}" x2="{right}" y1="{y(tick)}" y2="{y(tick)}" stroke="#eee"/>'

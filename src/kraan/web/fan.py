@@ -31,6 +31,7 @@ def fan_chart(
     """Reported history, then the forecast median and its intervals (widest first).
 
     The forecast starts at the last reported value, so the fan opens from the as-of day.
+    Without forecast dates only the history is drawn.
     """
     n_hist, n_fc = len(history_dates), len(forecast_dates)
     pad: list[float | None] = [None] * max(n_hist - 1, 0)
@@ -45,10 +46,9 @@ def fan_chart(
         Band(name, ahead(lo), ahead(hi), colour=colour, opacity=round(float(op), 2))
         for (name, lo, hi), op in zip(intervals, opacities, strict=True)
     ]
-    series = [
-        Series(_("Reported"), [*history, *([None] * n_fc)], colour="#1f2933"),
-        Series(_("Forecast median"), ahead(median), colour=colour, dashed=True),
-    ]
+    series = [Series(_("Reported"), [*history, *([None] * n_fc)], colour="#1f2933")]
+    if n_fc:  # no forecast days (an unreliable forecast): the history alone
+        series.append(Series(_("Forecast median"), ahead(median), colour=colour, dashed=True))
     return line_chart(
         series,
         width=width,

@@ -66,6 +66,14 @@ def test_missed_measurement_after_interval_and_grace() -> None:
     )
 
 
+def test_high_care_patients_are_due_every_hour() -> None:
+    last = datetime(2020, 12, 1, 8, 0)
+    assert missed_since(last, "green", PROTOCOL, now=datetime(2020, 12, 1, 11, 0)) is None
+    assert missed_since(
+        last, "green", PROTOCOL, now=datetime(2020, 12, 1, 11, 0), high_care=True
+    ) == datetime(2020, 12, 1, 11, 0)
+
+
 def test_risk_score_known_answers_and_why() -> None:
     result = score(74, ["diabetes", "chronic_kidney"], MODEL)
     assert result.points == 5 + 2 + 3 and result.listed
@@ -146,3 +154,14 @@ def test_fhir_wrong_unit_and_unknown_code() -> None:
         "entry[1].resource.code",
     ]
     assert "Cel" in problems[0][1]
+
+
+def test_small_numbers_cannot_be_derived_from_the_other_figures() -> None:
+    from kraan.services.care_at_home.aggregates import suppressed
+
+    row = {"enrolled": 14, "active": 2, "signed_off": 12, "recovered": 11, "readmitted": 1,
+           "died": 0, "readmission_rate": 1 / 12, "bed_days_saved": 50.0}  # fmt: skip
+    out = suppressed(row, 5)
+    assert out["enrolled"] == 14 and out["died"] == 0
+    for key in ("active", "signed_off", "recovered", "readmitted", "readmission_rate"):
+        assert out[key] is None, key

@@ -158,14 +158,23 @@ def enrol(
         with engine.begin() as conn:
             patient_id = service.enrol(conn, settings, body=data, actor=principal.username, now=now)
             patient = store.get_patient(conn, patient_id)
+            load = next(t for t in service.team_load(conn, settings) if t["code"] == body.team_code)
     except HomeError as error:
         raise problem(error) from error
     assert patient is not None
+    over = load["active_patients"] > load["capacity"]
     return {
         "id": patient_id,
         "team_code": patient["team_code"],
         "pathway": patient["pathway"],
         "expected_remaining_days": patient["expected_remaining_days"],
+        "team_load": {k: load[k] for k in ("active_patients", "capacity", "nurses")},
+        "capacity_warning": (
+            f"the team now follows {load['active_patients']} patients, more than its capacity "
+            f"of {load['capacity']} ({load['nurses']} nurses x {settings.home_patients_per_nurse})"
+            if over
+            else None
+        ),
     }
 
 

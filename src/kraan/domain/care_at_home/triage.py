@@ -110,16 +110,28 @@ def evaluate(values: Mapping[str, float | None], protocol: Mapping[str, Any]) ->
     )
 
 
-def next_due(last_at: datetime, band: str, protocol: Mapping[str, Any]) -> datetime:
-    """When the next measurement is due after one of this band (or after enrolment: green)."""
-    return last_at + timedelta(hours=float(protocol["bands"][band]["measure_every_hours"]))
+def next_due(
+    last_at: datetime, band: str, protocol: Mapping[str, Any], *, high_care: bool = False
+) -> datetime:
+    """When the next measurement is due after one of this band (or after enrolment: green).
+
+    High-care patients (module B, 24/7) are due at least every ``high_care`` hours."""
+    hours = float(protocol["bands"][band]["measure_every_hours"])
+    if high_care and "high_care" in protocol:
+        hours = min(hours, float(protocol["high_care"]["measure_every_hours"]))
+    return last_at + timedelta(hours=hours)
 
 
 def missed_since(
-    last_at: datetime, band: str, protocol: Mapping[str, Any], *, now: datetime
+    last_at: datetime,
+    band: str,
+    protocol: Mapping[str, Any],
+    *,
+    now: datetime,
+    high_care: bool = False,
 ) -> datetime | None:
     """The moment the next measurement counts as missed, if that moment has passed."""
-    deadline = next_due(last_at, band, protocol) + timedelta(
+    deadline = next_due(last_at, band, protocol, high_care=high_care) + timedelta(
         hours=float(protocol["missed"]["grace_hours"])
     )
     return deadline if now >= deadline else None

@@ -79,12 +79,17 @@ def suppressed(row: Mapping[str, Any], threshold: int) -> dict[str, Any]:
     hidden = [k for k in COUNTS if isinstance(out.get(k), int) and 0 < out[k] < threshold]
     for key in hidden:
         out[key] = None
+    outcomes = ("active", "signed_off", "recovered", "readmitted", "died")
+    if any(k in hidden for k in outcomes):  # no small count can be derived from the others
+        for key in outcomes:
+            if out.get(key):
+                out[key] = None
+                hidden.append(key)
+    if "readmitted" in hidden or 0 < int(row.get("signed_off", 0)) < threshold:
+        out["readmission_rate"] = None
+        hidden.append("readmission_rate")
     if 0 < int(row.get("signed_off", 0)) < threshold:
-        for key in (
-            "readmission_rate",
-            "bed_days_saved",
-            "bed_days_saved_per_post_clinical_patient",
-        ):
+        for key in ("bed_days_saved", "bed_days_saved_per_post_clinical_patient"):
             if key in out:
                 out[key] = None
                 hidden.append(key)

@@ -194,7 +194,7 @@ def scan_missed(
     for p in patients:
         m = last.get(p["id"])
         since, band = (m["measured_at"], m["band"]) if m else (p["enrolled_at"], "green")
-        deadline = missed_since(since, band, proto, now=now)
+        deadline = missed_since(since, band, proto, now=now, high_care=bool(p["high_care"]))
         if deadline is None:
             continue
         previous = store.latest_alert_time(conn, p["id"], "missed")
@@ -230,7 +230,9 @@ def worklist(
         band = m["band"] if m else "green"
         alerts = open_alerts.get(p["id"], [])
         due = min([a["due_at"] for a in alerts], default=None)
-        measure_due = next_due(m["measured_at"] if m else p["enrolled_at"], band, proto)
+        measure_due = next_due(
+            m["measured_at"] if m else p["enrolled_at"], band, proto, high_care=bool(p["high_care"])
+        )
         shown_band = "red" if any(a["kind"] == "red" for a in alerts) else band
         rows.append(
             {
