@@ -8,7 +8,7 @@ persistence; its 90 % intervals cover 85-95 % of outcomes at every horizon. The 
 prints the machine, the timings, one markdown table per period for docs/forecasting.md
 and a line per goal. Timings are a benchmark, never a test assertion.
 
-    .venv/bin/python bench/bench_backtest.py [--raw-dir ../shared/data/raw] [--json out.json]
+    .venv/bin/python bench/bench_backtest.py [--raw-dir src/kraan/data/raw] [--json out.json]
     .venv/bin/python bench/bench_backtest.py --period all   # the old single 2020-10..2022-06 run
 """
 

@@ -56,6 +56,7 @@ def tab(request: pytest.FixtureRequest, browser: Any, base_url: str) -> Iterator
     context = browser.new_context(
         viewport={"width": 1366, "height": 900},
         base_url=base_url,
+        bypass_csp=True,  # the test injects axe-core inline; the pages' own CSP allows no inline
         locale="nl-NL" if lang == "nl" else "en-GB",
     )
     page = context.new_page()

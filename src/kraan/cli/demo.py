@@ -23,7 +23,7 @@ def demo(
     if not settings.raw_data_dir.is_dir():
         console.print(
             f"[red]The bundled data is not at {settings.raw_data_dir}.[/] "
-            "Set KRAAN_RAW_DATA_DIR to the shared/data/raw folder."
+            "Set KRAAN_RAW_DATA_DIR to a folder laid out like src/kraan/data/raw."
         )
         raise typer.Exit(2)
     engine = engine_for(settings, create=True)

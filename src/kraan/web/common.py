@@ -9,7 +9,6 @@ and never from each other's helpers, so there is no import circle; they are moun
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from kraan.api import guard
 from kraan.api.deps import parse_as_of, utc_now
 from kraan.domain.access import Principal
 from kraan.domain.phases import RegionStatus
@@ -103,6 +103,8 @@ def read_as_of(request: Request) -> tuple[datetime, str, str | None]:
     try:
         moment = parse_as_of(raw or None)
     except HTTPException:
+        if raw[:10].count("-") == 2 and raw[:4].isdigit():
+            raise  # a date, but outside 2020..2100: 422 (issue 8)
         return (
             utc_now(),
             "",
@@ -122,7 +124,7 @@ def query(**params: object) -> str:
 
 def csrf_token(session_token: str) -> str:
     """Bound to the session: a page from another site can neither read nor derive it."""
-    return hashlib.sha256(b"kraan-form:" + session_token.encode()).hexdigest()
+    return guard.csrf_token(session_token)  # the same token guards cookie API writes
 
 
 def same_origin(request: Request) -> bool:
