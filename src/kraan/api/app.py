@@ -19,6 +19,7 @@ from kraan.api.routers import (
     home_monitoring,
     reports,
     requests,
+    saner,
     simulation,
     spreading,
     status,
@@ -120,6 +121,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
     app.include_router(vaccination.router)
     app.include_router(home_monitoring.router)
     app.include_router(early_warning.router)
+    app.include_router(saner.router)
     mount_docs(app)
     document_problems(app)
     mount_web(app)

@@ -33,7 +33,6 @@ from kraan.web.i18n import (
     LANGUAGES,
     SWITCH,
     current_language,
-    data_text,
     fmt_date,
     fmt_datetime,
     fmt_decimal,
@@ -41,6 +40,7 @@ from kraan.web.i18n import (
     fmt_signed,
 )
 from kraan.web.i18n import gettext as _
+from kraan.web.i18n_data import translate
 from kraan.web.svg import fmt_number
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -77,7 +77,7 @@ templates.env.filters.update(
     date=fmt_date,
     dec=fmt_decimal,
     signed=fmt_signed,
-    tr_data=data_text,
+    tr_data=translate,
 )
 templates.env.globals.update(
     status_label=labels.status_label,
@@ -88,7 +88,10 @@ templates.env.globals.update(
     kind_label=labels.kind_label,
     role_label=labels.role_label,
     transfer_state_label=labels.transfer_state_label,
-    data_text=data_text,
+    audit_action_label=labels.audit_action_label,
+    audit_entity_label=labels.audit_entity_label,
+    audit_value=labels.audit_value,
+    data_text=translate,
     current_language=current_language,
     languages=LANGUAGES,
 )
