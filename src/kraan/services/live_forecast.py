@@ -186,8 +186,8 @@ class _Cache:
 CACHE = _Cache(maxsize=96)
 
 
-#: about 2.3 kB per raw forecast; 26 areas x 2 levels x 850 days of the demo fit twice over
-RAW_MEMO = LruMap(maxsize=100_000)
+#: about 2.3 kB per raw forecast (at most ~90 MB); the whole demo (26 series x ~850 days) fits
+RAW_MEMO = LruMap(maxsize=40_000)
 
 
 def engine_key(engine: Engine) -> str:

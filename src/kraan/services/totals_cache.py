@@ -22,8 +22,8 @@ from kraan.services.live_cache import LruMap
 from kraan.store.reports import submissions_watermark
 from kraan.store.series import DailyTotals, daily_totals
 
-#: one day of totals is about 2 kB per region; 26 x 850 demo days fit
-DAYS = LruMap(maxsize=30_000)
+#: one day of totals is a few kB; the demo's ~850 days fit (at most ~20 MB)
+DAYS = LruMap(maxsize=5_000)
 
 
 def store_state(conn: Connection) -> tuple[int | None, int]:
