@@ -32,6 +32,7 @@ bench: $(STAMP)
 	$(BIN)/python bench/bench_monitor.py
 	$(BIN)/python bench/bench_backtest.py
 	$(BIN)/python bench/bench_spread.py
+	$(BIN)/python bench/bench_requests.py
 	$(BIN)/python bench/bench_simulate.py
 
 # Page translations (docs/i18n.md): collect the marked strings, merge them into the

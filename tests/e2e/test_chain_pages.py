@@ -84,6 +84,10 @@ def test_stock_figures_and_a_ventilator_application_through_the_page(
     assert client.post("/stock/medicine", data={**medicine, "stock": "-4"}).status_code == 422
     rows = parse(client.get("/stock?as_of=2030-01-01").text).rows
     assert float(rows["propofol-e2e"]["coverage"]) < 2.5  # below the 8-month norm
+    # under the simulation's quadrant waves: a severe wave uses the stock up faster
+    waves = parse(client.get("/stock?as_of=2030-01-01&scenarios=1").text).figures
+    severe = float(waves["scenario-contagious_severe-propofol-e2e"])
+    assert severe <= float(waves["scenario-slow_mild-propofol-e2e"]) <= 2.5
     with demo.engine.connect() as conn:
         pool = stock_pool(conn)
     used = (pool["reserved"] + pool["shipped"]) if pool else 0  # the demo's own applications

@@ -235,10 +235,15 @@ def post_beds(
 # ---- stockpiles ------------------------------------------------------------------------------
 
 
-def get_medicines(engine: Engine, settings: Settings, as_of: datetime) -> dict[str, Any]:
+def get_medicines(
+    engine: Engine, settings: Settings, as_of: datetime, scenarios: bool = False
+) -> dict[str, Any]:
     with engine.connect() as conn:
         views, basis = service.medicine_views(conn, as_of=as_of, settings=settings)
-    return {"as_of": as_of.isoformat(), "forecast_basis": basis, "medicines": views}
+    out = {"as_of": as_of.isoformat(), "forecast_basis": basis, "medicines": views}
+    if scenarios and views:
+        out["scenarios"] = service.scenario_coverage(views, settings)
+    return out
 
 
 def post_medicine(body: MedicineBody, engine: Engine, principal: Principal) -> dict[str, Any]:

@@ -22,7 +22,13 @@ from kraan.domain.model import CareLevel
 from kraan.domain.requests import chain_reports
 from kraan.domain.requests.elv import status as order_status
 from kraan.domain.requests.signals import Classification, Signal
-from kraan.domain.requests.stock import CcvNorm, coverage_months, norm_stock, peak_month_use
+from kraan.domain.requests.stock import (
+    CcvNorm,
+    Medicine,
+    coverage_months,
+    norm_stock,
+    peak_month_use,
+)
 from kraan.settings import Settings
 from kraan.store import chain_reports as chain_store
 from kraan.store import signals as signal_store
@@ -119,6 +125,40 @@ def ic_paths(
     median = [float(v) for v in occupancy[:, 4]]
     upper = [float(v) for v in occupancy[:, 7]]
     return {"median": median, "upper90": upper}, f"Kraan IC forecast from {live.origin}"
+
+
+#: Members per quadrant run: enough for a median path, about a second each (2 cores).
+SCENARIO_MEMBERS = 40
+
+
+@lru_cache(maxsize=8)
+def scenario_ic_median(quadrant: str, raw_dir: str) -> tuple[float, ...]:
+    """The simulation's median national COVID IC census for one quadrant wave (180 days)."""
+    import numpy as np
+
+    from kraan.domain.simulation.scenario import Scenario
+    from kraan.services.simulation import run_scenario
+
+    scenario = Scenario(name=quadrant, quadrant=quadrant, members=SCENARIO_MEMBERS, seed=14)
+    summary, _ = run_scenario(scenario, Path(raw_dir))
+    return tuple(float(v) for v in np.median(summary.ic, axis=0))
+
+
+def scenario_coverage(medicines: list[dict[str, Any]], settings: Settings) -> dict[str, Any]:
+    """Months of cover per medicine if a quadrant wave of the simulation started today."""
+    from kraan.services.simulation import load_params
+
+    norm = load_norm(settings.ccv_norm_file)
+    out: dict[str, Any] = {}
+    for quadrant, spec in load_params().quadrants.items():
+        path = scenario_ic_median(quadrant, str(settings.raw_data_dir))
+        label = str(getattr(spec, "label", quadrant))
+        out[quadrant] = {"label": label, "peak_ic": round(max(path), 1), "months": {
+            m["code"]: coverage_months(
+                Medicine(m["code"], m["name"], m["unit"], m["stock"], m["regular_per_month"],
+                         m["per_ic_patient_day"]), list(path), norm)
+            for m in medicines}}  # fmt: skip
+    return out
 
 
 def medicine_views(

@@ -28,10 +28,13 @@ from kraan.services import chain as service
 from kraan.store import stock as stock_store
 from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import read_as_of, render
+from kraan.web.i18n import N_
 from kraan.web.requests_pages import _checked, _error_text, _refused
 
 router = APIRouter(include_in_schema=False)
 
+#: Button words of the signal steps (marked for the catalog; the template translates).
+SIGNAL_STEP_LABELS = (N_("escalate"), N_("classify"), N_("act"), N_("close"))
 SIGNAL_STEPS = {"filed": ["escalate"], "escalated": ["classify"], "classified": ["act", "close"],
                 "acted": ["close"]}  # fmt: skip
 
@@ -213,9 +216,12 @@ def stock_page(
         locations = [loc for _, loc in load_locations(conn)]
     apps = api.get_ventilators(engine, principal, as_of)["applications"] if principal else []
     norm = service.load_norm(settings.ccv_norm_file)
+    wanted = request.query_params.get("scenarios") == "1"
+    scenarios = service.scenario_coverage(medicines, settings) if wanted and medicines else {}
     return render(
         request, "stock.html", principal, as_of=as_of, carry=carry, error=error,
         message=message, medicines=medicines, basis=basis, pool=pool, applications=apps,
+        scenarios=scenarios,
         manage=bool(principal) and can_manage_stock(principal),  # type: ignore[arg-type]
         apply_locations=_mine(principal, locations), norm=norm,
     )  # fmt: skip

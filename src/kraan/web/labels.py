@@ -60,6 +60,11 @@ ROLE = {
     "regional_coordinator": N_("regional coordinator"),
     "national_coordinator": N_("national coordinator"),
     "viewer": N_("viewer"),
+    "safety_region_chair": N_("chair of the safety region"),
+    "lotc": N_("LOT-C"),
+    "defence": N_("Defence"),
+    "umbrella_body": N_("umbrella body (ActiZ / ZN)"),
+    "stock_office": N_("stock office"),
 }
 
 

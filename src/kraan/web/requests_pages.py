@@ -31,17 +31,24 @@ from kraan.domain.requests.ladder import ESCALATES, Party, State, WorkerKind
 from kraan.services import requests as service
 from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import form_ok, read_as_of, render
+from kraan.web.i18n import N_
 
 router = APIRouter(include_in_schema=False)
 
 KINDS = [k.value for k in WorkerKind]
 KIND_LABELS = {
-    "ic_nurse": "IC nurse",
-    "ward_nurse": "ward nurse",
-    "care_assistant": "care assistant (zorghulp)",
-    "doctor": "doctor",
-    "support": "non-care support",
+    "ic_nurse": N_("IC nurse"),
+    "ward_nurse": N_("ward nurse"),
+    "care_assistant": N_("care assistant (zorghulp)"),
+    "doctor": N_("doctor"),
+    "support": N_("non-care support"),
 }
+STEP_LABELS = {
+    "answer": N_("answer"), "escalate": N_("escalate"), "close": N_("close"),
+    "sign": N_("sign (chair)"), "intake": N_("intake (LOT-C)"),
+    "fact_finding": N_("fact-finding report"), "vote": N_("record decision"),
+    "reconfirm": N_("re-confirm"), "withdraw": N_("withdraw"),
+}  # fmt: skip
 
 
 def _steps(principal: Principal | None, view: dict[str, Any]) -> list[str]:
@@ -119,7 +126,8 @@ def requests_page(
         request, "requests.html", principal, as_of=as_of, carry=carry, error=error,
         message=message, region=region, regions=regions, summary=summary,
         requests=detailed, hidden=len(views) - len(detailed), kinds=KINDS,
-        kind_labels=KIND_LABELS, fileable=fileable[:400], today=as_of.date().isoformat(),
+        kind_labels=KIND_LABELS, step_labels=STEP_LABELS, fileable=fileable[:400],
+        today=as_of.date().isoformat(),
         stale_hours=int(settings.request_stale_after.total_seconds() // 3600),
     )  # fmt: skip
 

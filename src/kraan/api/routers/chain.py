@@ -53,8 +53,12 @@ def post_beds(order_id: int, body: act.BedsUpBody, engine: EngineDep,
 
 
 @router.get("/stock/medicines", summary="CCV medicines: coverage in months against the norm")
-def get_medicines(engine: EngineDep, settings: SettingsDep, as_of: AsOfDep) -> dict[str, Any]:
-    return act.get_medicines(engine, settings, as_of)
+def get_medicines(
+    engine: EngineDep, settings: SettingsDep, as_of: AsOfDep,
+    scenarios: Annotated[bool, Query(description="Also under the simulation's four quadrant "
+                                                 "waves (a few seconds the first time)")] = False,
+) -> dict[str, Any]:  # fmt: skip
+    return act.get_medicines(engine, settings, as_of, scenarios)
 
 
 @router.post("/stock/medicines", status_code=201, summary="Record a CCV medicine's figures")
