@@ -24,7 +24,7 @@ from kraan.services.demo import load_demo
 from kraan.services.live_forecast import CACHE
 from kraan.settings import get_settings
 from kraan.store.db import make_engine, migrate
-from kraan.web.briefing_pages import render_briefing_html
+from kraan.web.briefing_pages import render_briefing
 from kraan.web.briefing_render import printer
 
 DATES = ("2020-04-01", "2020-12-21", "2021-04-15", "2022-01-10")
@@ -56,7 +56,7 @@ def main() -> None:
             for output in outputs:
 
                 def render(output: str = output, day: str = day) -> None:
-                    html = render_briefing_html(
+                    html = render_briefing(
                         engine, settings, as_of_raw=day, compare_raw=None, lang="nl"
                     )
                     if output == "pdf":

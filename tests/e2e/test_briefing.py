@@ -102,10 +102,25 @@ def test_sections_without_data_say_so(briefing: dict[str, Any]) -> None:
             assert section["missing"], section["key"]
 
 
-def test_no_patient_or_person_data(briefing: dict[str, Any]) -> None:
+def test_no_patient_or_person_data(
+    briefing: dict[str, Any], demo: Any, client: TestClient
+) -> None:
+    from sqlalchemy import select
+
+    from kraan.store.care_at_home_tables import gp_patients, home_patients
+
     text = json.dumps(briefing)
+    page = client.get("/briefing", params={"as_of": AS_OF}).text
     for name in ("coord-aze", "coord-aznn", "national", "viewer", "e2e"):
         assert f'"{name}"' not in text
+    with demo.engine.connect() as conn:
+        pseudonyms = [
+            *conn.execute(select(home_patients.c.pseudonym)).scalars(),
+            *conn.execute(select(gp_patients.c.pseudonym)).scalars(),
+        ]
+    assert pseudonyms, "the demo seeds home-monitoring patients and GP panels"
+    for pseudonym in pseudonyms:
+        assert pseudonym not in text and pseudonym not in page
 
 
 @pytest.mark.parametrize("bad", ["0001-01-01", "9999-12-31", "21-12-2020", "2020-13-01"])
@@ -139,8 +154,10 @@ def test_page_in_dutch_and_english_with_traceable_links(client: TestClient) -> N
     assert "Decisions asked this week" in en.text and ">1,576<" in en.text
     links = re.findall(r'href="([^"]+)" data-key="([^"]+)" data-pointer="([^"]*)"', nl.text)
     assert len(links) > 100
+    timeless = ("/api/v1/early-warning/aggregates", "/api/v1/vaccination/schedule.json")
     for href, _key, _pointer in links:
-        assert f"as_of={AS_OF}" in href or "as_of=2020-12-14" in href or "start=" in href
+        dated = f"as_of={AS_OF}" in href or "as_of=2020-12-14" in href or "start=" in href
+        assert dated or href.endswith(timeless), href
     by_header = client.get(
         "/briefing", params={"as_of": AS_OF}, headers={"Accept-Language": "en-GB,en;q=0.9"}
     )

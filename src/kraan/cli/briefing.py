@@ -85,17 +85,18 @@ def briefing(
                 }
         _write(json.dumps(document, indent=2, ensure_ascii=False) + "\n", out)
         return
-    from kraan.web.briefing_pages import render_briefing_html, render_briefing_markdown
+    from kraan.web.briefing_pages import render_briefing
     from kraan.web.briefing_render import PdfUnavailable, html_to_pdf
 
     link_base = base_url if base_url is not None else f"http://{settings.host}:{settings.port}"
     if output_format == "md":
-        text = render_briefing_markdown(
-            engine, settings, as_of_raw=as_of, compare_raw=compare, lang=lang, base_url=link_base
-        )
+        text = render_briefing(
+            engine, settings, as_of_raw=as_of, compare_raw=compare, lang=lang, base_url=link_base,
+            markdown=True,
+        )  # fmt: skip
         _write(text, out)
         return
-    html = render_briefing_html(
+    html = render_briefing(
         engine, settings, as_of_raw=as_of, compare_raw=compare, lang=lang, base_url=link_base
     )
     if output_format == "html":

@@ -85,7 +85,7 @@ def _resolve(raw: str | None, field: str) -> tuple[datetime, str]:
         raise HTTPException(422, detail=[{"field": error.field, "message": str(error)}]) from None
 
 
-def render_briefing_html(
+def render_briefing(
     engine: Engine,
     settings: Settings,
     *,
@@ -93,31 +93,14 @@ def render_briefing_html(
     compare_raw: str | None,
     lang: str,
     base_url: str = "",
+    markdown: bool = False,
 ) -> str:
-    """The whole page; used by the route, the PDF and ``kraan briefing``."""
-    return render_html(
-        briefing_context(
-            engine, settings, as_of_raw=as_of_raw, compare_raw=compare_raw, lang=lang,
-            base_url=base_url,
-        )
+    """The whole note as HTML (page and PDF source) or Markdown; the route and the CLI use it."""
+    ctx = briefing_context(
+        engine, settings, as_of_raw=as_of_raw, compare_raw=compare_raw, lang=lang,
+        base_url=base_url, with_map=not markdown,
     )  # fmt: skip
-
-
-def render_briefing_markdown(
-    engine: Engine,
-    settings: Settings,
-    *,
-    as_of_raw: str | None,
-    compare_raw: str | None,
-    lang: str,
-    base_url: str = "",
-) -> str:
-    return render_markdown(
-        briefing_context(
-            engine, settings, as_of_raw=as_of_raw, compare_raw=compare_raw, lang=lang,
-            base_url=base_url, with_map=False,
-        )
-    )  # fmt: skip
+    return render_markdown(ctx) if markdown else render_html(ctx)
 
 
 def briefing_context(
@@ -181,7 +164,7 @@ def briefing_page(
     compare: str | None = None,
     lang: LangQuery = None,
 ) -> HTMLResponse:
-    html = render_briefing_html(
+    html = render_briefing(
         engine, settings, as_of_raw=as_of, compare_raw=compare or None, lang=_lang(request, lang)
     )
     return HTMLResponse(html)
@@ -197,7 +180,7 @@ def briefing_pdf(
     lang: LangQuery = None,
 ) -> Response:
     base = str(request.base_url).rstrip("/")
-    html = render_briefing_html(
+    html = render_briefing(
         engine, settings, as_of_raw=as_of, compare_raw=compare or None,
         lang=_lang(request, lang), base_url=base,
     )  # fmt: skip

@@ -55,6 +55,28 @@ FIGURE_LABELS = {
     "requests.open.rung3": N_("Open at rung 3: military support request (MSOB)"),
     "requests.stale": N_("Stale requests, to be re-confirmed"),
     "requests.msob_pending": N_("MSOB requests awaiting the joint decision"),
+    "chain.grz.covid": N_("GRZ (geriatric rehabilitation): COVID patients"),
+    "chain.grz.beds": N_("GRZ: beds"),
+    "chain.grz.occupancy": N_("GRZ: occupancy"),
+    "chain.care_hotel.covid": N_("Care hotels: COVID patients"),
+    "chain.care_hotel.beds": N_("Care hotels: beds"),
+    "chain.care_hotel.occupancy": N_("Care hotels: occupancy"),
+    "chain.district_nursing.under_pressure": N_("District nursing teams under pressure"),
+    "chain.district_nursing.no_new_patients": N_("District nursing teams taking no new patients"),
+    "chain.gp_practice.under_pressure": N_("GP practices under pressure"),
+    "chain.gp_practice.no_new_patients": N_("GP practices taking no new patients"),
+    "chain.gp_post.under_pressure": N_("GP posts under pressure"),
+    "chain.gp_post.no_new_patients": N_("GP posts taking no new patients"),
+    "home.enrolled": N_("Home monitoring: patients enrolled so far"),
+    "home.active": N_("Home monitoring: patients monitored now"),
+    "home.alerts_open": N_("Home monitoring: open alerts"),
+    "home.alerts_overdue": N_("Home monitoring: alerts past their response time"),
+    "home.readmission_rate": N_("Home monitoring: readmission rate"),
+    "home.bed_days_saved": N_("Home monitoring: hospital bed-days saved"),
+    "early_warning.practices": N_("Early warning: GP practices taking part"),
+    "early_warning.listed": N_("Early warning: high-risk patients on the lists"),
+    "early_warning.actions": N_("Early warning: follow-up actions recorded"),
+    "early_warning.workload_hours": N_("Early warning: GP workload (hours)"),
 }
 
 COLUMN_LABELS = {
@@ -76,6 +98,19 @@ COLUMN_LABELS = {
     "rung2": N_("Rung 2"),
     "rung3": N_("Rung 3 (MSOB)"),
     "people": N_("People"),
+    "classification": N_("Classification"),
+    "count": N_("Number"),
+    "ordered": N_("Ordered"),
+    "available": N_("Available"),
+    "overdue": N_("Overdue (past 72 h)"),
+    "medicine": N_("Medicine"),
+    "coverage_months": N_("Coverage (months)"),
+    "share_of_norm": N_("Share of the 5 + 3 months norm"),
+    "state": N_("State"),
+    "group": N_("Group"),
+    "first_dose": N_("First dose"),
+    "fully_vaccinated": N_("Fully vaccinated"),
+    "first_dose_share": N_("Share with a first dose"),
 }
 
 CELL_LABELS = {
@@ -88,6 +123,15 @@ CELL_LABELS = {
     "care_assistant": N_("care assistant (zorghulp)"),
     "doctor": N_("doctor"),
     "support": N_("non-care support"),
+    "recognisable": N_("recognisable"),
+    "general": N_("general"),
+    "specific": N_("specific"),
+    "unclassified": N_("not yet classified"),
+    "requested": N_("requested"),
+    "granted": N_("granted"),
+    "partly": N_("partly granted"),
+    "refused": N_("refused"),
+    "shipped": N_("shipped"),
 }
 
 TABLE_TITLES = {
@@ -98,6 +142,11 @@ TABLE_TITLES = {
     "module_readiness": N_("Readiness per region and module"),
     "people_wanted": N_("People still wanted in open requests, per rung"),
     "deployments": N_("People deployed up to this date"),
+    "signals_open": N_("Open bottleneck signals by classification (ActiZ and ZN)"),
+    "elv_orders": N_("ELV scale-up orders per region (beds)"),
+    "medicines_below_norm": N_("IC medicines (CCV) below the norm"),
+    "ventilator_applications": N_("Ventilator applications to the central stock"),
+    "vaccination_progress": N_("Vaccination progress per priority group"),
 }
 
 STATUS_LABELS = {
@@ -141,6 +190,16 @@ NOTES = {
     "provenance_imputed": N_("Some figures are imputed (e.g. days the LCPS did not publish)."),
     "provenance_stale": N_("%(count)s locations are stale: their last report is used."),
     "no_data_kept": N_("No data kept in Kraan for this part yet."),
+    "stock_all_at_norm": N_("Every IC medicine in the CCV meets the 5 + 3 months norm."),
+    "vaccination_modelled": N_(
+        "Vaccination: the modelled schedule on the real 2021 delivery pattern, up to week "
+        "%(week)s (docs/vaccination.md); not doses administered."
+    ),
+    "small_numbers": N_("Regional counts below 5 are suppressed; no patient data is shown."),
+    "scenarios_on_page": N_(
+        "What-if scenarios are run on the scenario page (/simulation); no scenario is stored "
+        "for this date."
+    ),
     "no_requests": N_("No staff-help request is kept in Kraan for this date."),
 }
 
@@ -217,7 +276,7 @@ class View:
         if fig.unit == "state":
             return self._(STATE_LABELS.get(str(v), str(v)))
         if isinstance(v, int | float):
-            return self.fmt.number(v)
+            return self.fmt.number(v, 1 if fig.unit in ("months", "hours", "bed_days") else 0)
         return "–" if v is None else str(v)
 
     def label(self, key: str) -> str:
