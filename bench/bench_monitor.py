@@ -206,7 +206,7 @@ def _check_disk(engine: Engine, days: int, n_locations: int) -> None:
     need = days * 288 * n_locations * BYTES_PER_REPORT
     with engine.connect() as conn:
         data_dir = Path(str(conn.execute(text("show data_directory")).scalar()))
-    where = data_dir if data_dir.exists() else Path("/work")
+    where = data_dir if data_dir.exists() else Path.cwd()
     free = shutil.disk_usage(where).free
     console.print(f"needs ~{need / 2**30:.1f} GiB; {free / 2**30:.0f} GiB free at {where}")
     if free < 1.5 * need:

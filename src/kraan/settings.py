@@ -18,18 +18,8 @@ PACKAGE_DIR = Path(__file__).resolve().parent
 PACKAGE_DATA = PACKAGE_DIR / "data"
 
 
-def _default_raw_data_dir() -> Path:
-    """The bundled public data sits beside the checkout in ``../shared/data/raw``."""
-    for base in (Path.cwd(), *Path.cwd().parents, PACKAGE_DIR, *PACKAGE_DIR.parents):
-        candidate = base / "shared" / "data" / "raw"
-        if candidate.is_dir():
-            return candidate
-        sibling = base.parent / "shared" / "data" / "raw"
-        if sibling.is_dir():
-            return sibling
-    # the workplace keeps the shared folder at a fixed place; a clone elsewhere still finds it
-    fixed = Path("/work/shared/data/raw")
-    return fixed if fixed.is_dir() else Path("../shared/data/raw")
+#: The public data the code and tests read travels with the package (see raw/SOURCES.md).
+BUNDLED_RAW_DATA = PACKAGE_DATA / "raw"
 
 
 class Settings(BaseSettings):
@@ -39,7 +29,10 @@ class Settings(BaseSettings):
         "sqlite:///var/kraan.db",
         description="SQLAlchemy URL. SQLite is the embedded default; PostgreSQL in production.",
     )
-    raw_data_dir: Path = Field(default_factory=_default_raw_data_dir)
+    raw_data_dir: Path = Field(
+        BUNDLED_RAW_DATA,
+        description="Public source data; the copy bundled in the package unless set.",
+    )
     host: str = "127.0.0.1"
     port: int = 8000
 
@@ -137,9 +130,52 @@ class Settings(BaseSettings):
         5, description="Aggregates outside a practice or team show counts below this as '<5'."
     )
 
+    # --- forecasts (docs/forecasting.md, "Speed") ---
+    forecast_warmup: bool = Field(
+        True,
+        description="kraan serve computes the raw forecasts of every stored day in a "
+        "background thread, so the first outlook of any date is quick.",
+    )
+
     # --- access ---
     session_cookie: str = "kraan_session"
     token_bytes: int = 32
+
+    # --- hardening (issue 8) ---
+    cookie_secure: bool = Field(
+        False,
+        description="Send the session cookie only over HTTPS and add HSTS (set behind TLS).",
+    )
+    max_csv_bytes: int = Field(
+        5_000_000, description="Largest CSV upload (assumption: a day of a big hospital group)."
+    )
+    max_csv_rows: int = Field(20_000, description="Most data rows in one CSV upload.")
+    max_rejections_per_hour: int = Field(
+        1_000, description="Rejections logged per actor per hour; beyond, one note (assumption)."
+    )
+    login_max_failures: int = Field(
+        5, description="Failed logins per user name, or 4x this per IP, before a lockout."
+    )
+    login_window: timedelta = Field(
+        timedelta(minutes=15), description="Window over which failed logins are counted."
+    )
+    login_lockout: timedelta = Field(timedelta(minutes=15), description="Lockout length.")
+    status_cache: bool = Field(
+        True, description="Cache the computed status per (as_of, data version)."
+    )
+    status_cache_size: int = Field(256, description="Status documents kept in memory.")
+    status_now_seconds: int = Field(
+        10, description="'Now' (no as_of) is floored to this many seconds: one cache key."
+    )
+    status_version_seconds: float = Field(
+        1.0, description="How long a read data version is trusted (other processes' writes)."
+    )
+    status_max_age_seconds: int = Field(
+        10, description="Cache-Control max-age of the status and the public pages."
+    )
+    db_retry_after_seconds: int = Field(
+        5, description="Retry-After of the 503 sent when the database is unreachable."
+    )
 
 
 @lru_cache(maxsize=1)

@@ -46,10 +46,22 @@ def snapshot(**settings: Any) -> dict[str, Any]:
     return {
         "as_of": T0.isoformat(),
         "areas": [
-            {"code": "R1", "capacity": 50, "covid_occupied": 40, "non_covid_occupied": 8,
-             "lat": 52.0, "lon": 5.0},
-            {"code": "R2", "capacity": 50, "covid_occupied": 4, "non_covid_occupied": 8,
-             "lat": 52.2, "lon": 5.2},
+            {
+                "code": "R1",
+                "capacity": 50,
+                "covid_occupied": 40,
+                "non_covid_occupied": 8,
+                "lat": 52.0,
+                "lon": 5.0,
+            },
+            {
+                "code": "R2",
+                "capacity": 50,
+                "covid_occupied": 4,
+                "non_covid_occupied": 8,
+                "lat": 52.2,
+                "lon": 5.2,
+            },
         ],  # fmt: skip
         "settings": {"method": "lp_round", "horizon_days": 2, **settings},
     }
@@ -82,12 +94,16 @@ def test_a_plan_from_a_document_becomes_requested_transfers(api: Api) -> None:
     day0 = [t for t in plan["transfers"] if t["day"] == DAY]
     assert day0 and all(t["from_area"] == "R1" and t["to_area"] == "R2" for t in day0)
     assert {t["state"] for t in plan["transfers"]} == {"requested"}
-    stored = client.get(f"{BASE}/plans/{plan['id']}").json()
+    public = client.get(f"{BASE}/plans/{plan['id']}").json()
+    assert "created_by" not in public and "updated_by" not in public["transfers"][0]
+    stored = client.get(f"{BASE}/plans/{plan['id']}", headers=tokens["viewer"]).json()
     assert [t["id"] for t in stored["transfers"]] == plan["transfer_ids"]
     assert stored["settings"]["time_limit_seconds"] <= 20
-    listed = client.get(f"{BASE}/transfers", params={"day": DAY, "region": "R2"}).json()
+    listed = client.get(
+        f"{BASE}/transfers", params={"day": DAY, "region": "R2"}, headers=tokens["viewer"]
+    ).json()
     assert [t["id"] for t in listed] == [t["id"] for t in day0]
-    assert client.get(f"{BASE}/plans/99999").status_code == 404
+    assert client.get(f"{BASE}/plans/99999", headers=tokens["viewer"]).status_code == 404
 
 
 def test_bad_documents_get_one_message_per_field(api: Api) -> None:
@@ -138,7 +154,8 @@ def test_a_transfer_through_every_state_with_the_right_roles(api: Api) -> None:
     assert move(client, tokens["coord-r1"], tid, "arrived").json()["state"] == "arrived"
     again = move(client, tokens["national"], tid, "cancelled", note="no")
     assert again.status_code == 409 and "final state" in again.json()["detail"]
-    history = client.get(f"{BASE}/transfers/{tid}").json()["history"]
+    assert client.get(f"{BASE}/transfers/{tid}").status_code == 401  # names and reasons
+    history = client.get(f"{BASE}/transfers/{tid}", headers=tokens["viewer"]).json()["history"]
     assert [h["to_state"] for h in history] == [
         "requested", "offered", "accepted", "in_transport", "arrived",
     ]  # fmt: skip
@@ -220,7 +237,7 @@ def test_the_spreading_page_shows_flows_fair_share_and_supply(demo: Any, parse: 
     assert len(page.rows) == 11  # one fair-share row per ROAZ region
     assert all("deviation" in row for row in page.rows.values())
     assert int(page.figures["plan-moved"]) > 0 and "data-flow=" in html
-    assert 'href="/spreading' in html and "<form method=\"post\" action=\"/spreading/t" not in html
+    assert 'href="/spreading' in html and '<form method="post" action="/spreading/t' not in html
 
 
 def test_coordinators_move_transfers_from_the_page(api: Api) -> None:

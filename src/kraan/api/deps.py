@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import Depends, HTTPException, Query, Request, status
 
 from kraan.domain.access import Principal
+from kraan.domain.bounds import RANGE_TEXT
 from kraan.domain.moments import parse_moment
 from kraan.settings import Settings
 from kraan.store.access import principal_for_token
@@ -72,15 +73,22 @@ def parse_as_of(value: str | None) -> datetime | None:
     try:
         return parse_moment(value)
     except ValueError as error:
+        message = (
+            str(error) if str(error) == RANGE_TEXT else ("use YYYY-MM-DD or an ISO 8601 date-time")
+        )
         raise HTTPException(
             status.HTTP_422_UNPROCESSABLE_CONTENT,
-            detail=[{"field": "as_of", "message": "use YYYY-MM-DD or an ISO 8601 date-time"}],
+            detail=[{"field": "as_of", "message": message, "type": "value_error"}],
         ) from error
 
 
-def as_of_dep(
-    as_of: Annotated[str | None, Query(description="YYYY-MM-DD (end of day) or ISO time")] = None,
-) -> datetime:
+AsOfQuery = Annotated[
+    str | None,
+    Query(max_length=40, description="YYYY-MM-DD (end of day) or ISO time, 2020..2100"),
+]
+
+
+def as_of_dep(as_of: AsOfQuery = None) -> datetime:
     return parse_as_of(as_of) or utc_now()
 
 

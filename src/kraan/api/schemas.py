@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from typing import Annotated
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from kraan.api.bounds import CleanText, Moment
 from kraan.domain.model import (
     CapacityReport,
     CareLevel,
@@ -22,15 +23,22 @@ class LevelCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     care_level: CareLevel
-    staffed_beds: int = Field(ge=0, le=999, description="Open beds with staff and equipment.")
-    covid_occupied: int = Field(ge=0, le=999)
-    ontlabeld_occupied: int = Field(0, ge=0, le=999, description="COVID, no longer infectious.")
-    non_covid_occupied: int = Field(0, ge=0, le=999)
-    covid_admissions_24h: int | None = Field(None, ge=0, le=999)
+    # strict: "10" and true are not bed counts (issue 8)
+    staffed_beds: int = Field(
+        ge=0, le=999, strict=True, description="Open beds with staff and equipment."
+    )
+    covid_occupied: int = Field(ge=0, le=999, strict=True)
+    ontlabeld_occupied: int = Field(
+        0, ge=0, le=999, strict=True, description="COVID, no longer infectious."
+    )
+    non_covid_occupied: int = Field(0, ge=0, le=999, strict=True)
+    covid_admissions_24h: int | None = Field(None, ge=0, le=999, strict=True)
     status: LevelStatus | None = None
-    restrictions: list[Restriction] = Field(default_factory=list)
-    emergency_reserve_7d: int | None = Field(None, ge=0, le=999)
-    overflow: bool = Field(False, description="Occupancy above staffed beds is real (overflow).")
+    restrictions: list[Restriction] = Field(default_factory=list, max_length=8)
+    emergency_reserve_7d: int | None = Field(None, ge=0, le=999, strict=True)
+    overflow: bool = Field(
+        False, strict=True, description="Occupancy above staffed beds is real (overflow)."
+    )
 
     def to_domain(self) -> LevelReport:
         return LevelReport(
@@ -50,14 +58,14 @@ class LevelCreate(BaseModel):
 class ReportCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    location_code: str = Field(min_length=1, max_length=32)
-    reported_at: datetime = Field(
-        description="When the beds were counted (ISO 8601; UTC if naive)."
+    location_code: CleanText = Field(min_length=1, max_length=32)
+    reported_at: Moment = Field(
+        description="When the beds were counted (ISO 8601; UTC if naive; 2020..2100)."
     )
     levels: list[LevelCreate] = Field(min_length=1, max_length=5)
-    staff_absence_pct: float | None = Field(None, ge=0, le=100)
-    critical_planned_care_ok: bool | None = None
-    acute_care_ok: bool | None = None
+    staff_absence_pct: float | None = Field(None, ge=0, le=100, strict=True)
+    critical_planned_care_ok: bool | None = Field(None, strict=True)
+    acute_care_ok: bool | None = Field(None, strict=True)
     provenance: Provenance = Provenance.ACTUAL
 
     def to_domain(self) -> CapacityReport:
@@ -82,9 +90,9 @@ class DeclarationCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     status: str = Field(pattern="^(normal|under_pressure|no_critical_planned|no_acute)$")
-    reason: str = Field(min_length=5, max_length=2000)
-    valid_from: datetime | None = None
-    valid_until: datetime | None = None
+    reason: CleanText = Field(min_length=5, max_length=2000)
+    valid_from: Moment | None = Field(None, description="ISO 8601 with its offset; UTC if naive.")
+    valid_until: Moment | None = None
 
 
 class TokenCreate(BaseModel):
@@ -95,7 +103,9 @@ class TokenCreate(BaseModel):
         pattern="^(viewer|reporter|regional_coordinator|national_coordinator"
         "|control_centre_nurse|gp)$"
     )
-    region_code: str | None = None
-    location_codes: list[str] = Field(default_factory=list)
-    password: str | None = Field(None, min_length=10)
-    label: str = ""
+    region_code: CleanText | None = Field(None, max_length=16)
+    location_codes: list[Annotated[CleanText, Field(max_length=32)]] = Field(
+        default_factory=list, max_length=500
+    )
+    password: CleanText | None = Field(None, min_length=10, max_length=200)
+    label: CleanText = Field("", max_length=100)

@@ -29,6 +29,7 @@ from kraan.cli import (
     forecast,
     home,
     imports,
+    ops,
     requests,
     simulate,
     spread,
@@ -62,6 +63,7 @@ app.add_typer(home.app, name="home")
 app.add_typer(early_warning.app, name="early-warning")
 app.add_typer(db.app, name="db")
 app.add_typer(user.app, name="user")
+ops.register(app)  # audit verify, backup, restore (issue 8)
 
 
 #: What an option's value looks like in --help (instead of Typer's <str>/<bool> tags).

@@ -23,7 +23,7 @@ def demo(
     if not settings.raw_data_dir.is_dir():
         console.print(
             f"[red]The bundled data is not at {settings.raw_data_dir}.[/] "
-            "Set KRAAN_RAW_DATA_DIR to the shared/data/raw folder."
+            "Set KRAAN_RAW_DATA_DIR to a folder laid out like src/kraan/data/raw."
         )
         raise typer.Exit(2)
     engine = engine_for(settings, create=True)
@@ -70,4 +70,8 @@ def serve(
     host = host or settings.host
     port = port or settings.port
     console.print(f"Dashboard on [bold]http://{host}:{port}/[/] (API docs at /docs). Ctrl+C stops.")
+    if settings.forecast_warmup:  # background: the first outlook of a date is then quick
+        from kraan.services.forecast_warmup import start_warm_up
+
+        start_warm_up(engine)
     uvicorn.run(create_app(settings, engine), host=host, port=port, log_level="warning")

@@ -117,8 +117,28 @@ def backtest(
     ] = None,
     output: Annotated[Path | None, typer.Option(help="Write to a file, not stdout.")] = None,
     seed: Annotated[int | None, typer.Option(help="Monte Carlo seed.")] = None,
+    period: Annotated[
+        str | None,
+        typer.Option(
+            help="Instead of --start/--end: train (2020-10-01..2021-06-30, where the defaults "
+            "were chosen), validation (2021-07-01..2022-06-30, never used to choose) or both."
+        ),
+    ] = None,
 ) -> None:
     """Rolling-origin backtest of kraan and the baselines (MAE, MAPE, WIS, coverage)."""
+    if period is not None:
+        _periods(period, start, end, plot, hub)
+        if period == "both" and (output_format != "table" or output is not None):
+            raise _fail("--period both prints two tables; for json or csv give one period")
+        for name in ("train", "validation") if period == "both" else (period,):
+            from kraan.domain.forecast.params import PERIODS
+
+            lo, hi = PERIODS[name]
+            if output_format == "table":
+                Console().print(f"[bold]{name}[/] period {lo}..{hi}")
+            backtest(target, input_path, combined, raw_dir, lo, hi, horizons, output_format,
+                     None, None, output, seed, None)  # fmt: skip
+        return
     from dataclasses import replace
 
     from kraan.cli.progress import progress_bar
@@ -171,6 +191,15 @@ def backtest(
         _emit(_csv(backtest_rows(report)), output)
     else:
         _print_table(report.target, report.start, report.end, backtest_rows(report), output)
+
+
+def _periods(
+    period: str, start: str | None, end: str | None, plot: Path | None, hub: Path | None
+) -> None:
+    if period not in ("train", "validation", "both"):
+        raise _fail("--period must be train, validation or both")
+    if start or end or plot or hub:
+        raise _fail("--period replaces --start/--end, and writes no --plot or --hub")
 
 
 def _csv(rows: list[dict[str, object]]) -> str:
@@ -232,7 +261,7 @@ def forecast(
     output: Annotated[Path | None, typer.Option(help="Write to a file, not stdout.")] = None,
 ) -> None:
     """Forecast occupancy and admissions 1..14 days ahead with calibrated quantiles."""
-    from kraan.services.forecasting import forecast_national, forecast_to_json
+    from kraan.services.forecasting import UNRELIABLE, forecast_national, forecast_to_json
 
     if output_format not in ("json", "table", "hub"):
         raise _fail("--format must be json, table or hub")
@@ -243,6 +272,8 @@ def forecast(
         result = forecast_national(national, target=level, as_of=day, capacity=capacity)
     except ValueError as error:
         raise _fail(str(error)) from None
+    if not result.result.reliable and output_format != "table":  # json has it too
+        console.print(f"[bold red]{UNRELIABLE}: {result.result.unreliable}[/]")
     if output_format == "hub":
         import io
 
@@ -270,6 +301,9 @@ def forecast(
             "-" if exceed is None else f"{exceed[i]:.0%}",
         )
     out = Console()
+    if not document["reliable"]:
+        out.print(f"[bold]{document['state']}[/]")
+        out.print("The raw model's quantiles follow; do not rely on them.")
     out.print(table)
     if document["capacity"]:
         cap = document["capacity"]

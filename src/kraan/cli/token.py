@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from kraan.cli.common import DbOption, engine_for, now, settings_for
+from kraan.cli.common import DbOption, engine_for, fail, now, settings_for
 
 app = typer.Typer(help="Manage API tokens.", no_args_is_help=True)
 
@@ -26,13 +26,22 @@ def token_create(
 ) -> None:
     """Create a user (if new) and print a new API token once."""
     from kraan.cli.user import check_access
-    from kraan.store.access import create_user, issue_token, user_id
+    from kraan.domain.access import Role, token_conflict
+    from kraan.store.access import create_user, issue_token, user_principal
 
     engine = engine_for(settings_for(db))
     moment = now()
     with engine.begin() as conn:
-        uid = user_id(conn, username)
-        if uid is None:
+        found = user_principal(conn, username)
+        if found is not None:
+            uid, holder = found
+            conflict = token_conflict(
+                holder, role=Role(role) if role in {r.value for r in Role} else holder.role,
+                region_code=region, location_codes=frozenset(location or ()),
+            )  # fmt: skip
+            if conflict or role not in {r.value for r in Role}:  # never more than its user
+                raise fail(f"[red]{conflict or f'unknown role {role!r}'}[/]")
+        else:
             chosen = check_access(conn, role, region, location or [])
             uid = create_user(
                 conn,

@@ -163,3 +163,38 @@ def can_handle_home_patient(principal: Principal, *, team_code: str) -> bool:
 def can_read_practice_list(principal: Principal, *, practice_code: str) -> bool:
     """A GP practice's risk list never leaves the practice's role."""
     return principal.role is Role.GP and practice_code in principal.location_codes
+
+
+# ---- hardening (issue 8) -------------------------------------------------------------
+
+
+def detail_scope(principal: Principal) -> str | None:
+    """The region a coordinator's detail reads (audit, rejections) are limited to.
+
+    None means everything (national); a regional coordinator sees its own region only.
+    """
+    if principal.role is Role.NATIONAL_COORDINATOR:
+        return None
+    return principal.region_code or "\x00none"
+
+
+def token_conflict(
+    holder: Principal, *, role: Role, region_code: str | None, location_codes: frozenset[str]
+) -> str | None:
+    """A token carries its user's rights, so a request must name exactly those rights.
+
+    Asking a "viewer" token for a national coordinator's account would hand out national
+    rights under a viewer label (issue 8, item 4): refused, with what the account holds.
+    """
+    same = holder.role is role
+    if same and role is Role.REGIONAL_COORDINATOR:
+        same = holder.region_code == region_code
+    if same and role is Role.REPORTER:
+        same = holder.location_codes == location_codes
+    if same:
+        return None
+    return (
+        f"user '{holder.username}' exists as {holder.role.value}"
+        + (f" of {holder.region_code}" if holder.region_code else "")
+        + "; a token carries its user's rights: ask with exactly those, or use a new username"
+    )

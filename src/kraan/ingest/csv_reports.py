@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any
 
+from kraan.domain.bounds import bounded_moment
 from kraan.domain.model import (
     CapacityReport,
     CareLevel,
@@ -72,9 +73,10 @@ def _bool(value: str) -> bool:
 
 def _moment(value: str) -> datetime:
     try:
-        return datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
+        moment = datetime.fromisoformat(value.strip().replace("Z", "+00:00"))
     except ValueError as error:
         raise ValueError("must be an ISO 8601 date-time, e.g. 2020-12-21T08:00:00") from error
+    return bounded_moment(moment)
 
 
 def _optional(
@@ -108,6 +110,9 @@ def parse_reports_csv(text: str) -> list[ParsedReport]:
     unknown = [h for h in header if h not in COLUMNS]
     if unknown:
         raise CsvFormatError(f"unknown columns {', '.join(unknown)}; known: {', '.join(COLUMNS)}")
+    twice = sorted({h for h in header if header.count(h) > 1})
+    if twice:
+        raise CsvFormatError(f"columns named twice: {', '.join(twice)}; name each column once")
     groups: dict[tuple[str, str], ParsedReport] = {}
     header_fields: dict[tuple[str, str], dict[str, Any]] = {}
     levels: dict[tuple[str, str], list[LevelReport]] = {}
@@ -118,6 +123,9 @@ def parse_reports_csv(text: str) -> list[ParsedReport]:
         parsed = groups.setdefault(key, ParsedReport([], None))
         parsed.lines.append(line)
         errors = parsed.errors
+        extra = raw_row.get(None)  # type: ignore[call-overload]
+        if extra:
+            errors.append(Issue(f"line {line}", f"{len(extra)} more fields than the header names"))
         level = _level(row, errors, line)
         if level is not None:
             levels.setdefault(key, []).append(level)

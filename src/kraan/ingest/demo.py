@@ -338,10 +338,10 @@ def build_demo_reports(
     for d in range(first, last + 1):
         day = series.dates[d].astype(object)
         reported_at = datetime.combine(day, REPORT_TIME)
-        if estimated[d]:
-            provenance = Provenance.ESTIMATED
-        elif series.imputed[d]:
+        if series.imputed[d]:  # a day LCPS did not publish: the stronger flag
             provenance = Provenance.IMPUTED
+        elif estimated[d]:
+            provenance = Provenance.ESTIMATED
         else:
             provenance = Provenance.SYNTHETIC
         per_location: list[list[LevelReport]] = [[] for _ in range(n_loc)]

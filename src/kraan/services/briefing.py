@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy import Connection
 
+from kraan.domain.bounds import RANGE_TEXT
 from kraan.domain.briefing.model import Briefing, Source
 from kraan.domain.briefing.readiness import READINESS_MODULES, matrix
 from kraan.domain.briefing.rules import DecisionInputs, decisions, next_meeting
@@ -65,7 +66,9 @@ def resolve_as_of(raw: str | None, *, now: datetime, field: str = "as_of") -> tu
     raw = raw.strip()
     try:
         moment = parse_moment(raw)  # a date alone: the end of that Dutch day
-    except ValueError:
+    except ValueError as error:
+        if str(error) == RANGE_TEXT:  # parse_moment refuses moments outside 2020..2100
+            raise BriefingInputError(field, "must lie between 2020-01-01 and 2100-01-01") from None
         raise BriefingInputError(field, "use YYYY-MM-DD or an ISO 8601 date-time") from None
     if not EARLIEST <= moment < LATEST:
         raise BriefingInputError(field, "must lie between 2020-01-01 and 2100-01-01")

@@ -16,7 +16,7 @@ Admissions are LCPS's new COVID admissions of the last 24 h for that care level.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Hashable, MutableMapping, Sequence
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
@@ -45,6 +45,8 @@ from kraan.ingest.lcps import NationalSeries, combined_national_series, parse_lc
 from kraan.services.progress import Progress
 
 DEFAULT_HORIZONS = (1, 3, 7, 14)
+#: the explicit state of a forecast that must not be relied on (API, page and CLI)
+UNRELIABLE = "forecast not reliable"
 LOCATION = "NL"  # ISO 3166-1 alpha-2, as the European COVID-19 Forecast Hub
 
 
@@ -214,13 +216,16 @@ def forecast_area(
     ward_admissions: Sequence[float] | npt.NDArray[Any] | None = None,
     params: ForecastParams = DEFAULT_PARAMS,
     keep_paths: bool = False,
+    memo: MutableMapping[Hashable, Any] | None = None,
 ) -> AreaForecast:
     """The ``kraan`` forecast for days ``as_of + 1 .. as_of + 14`` from daily series.
 
     Uses only data up to ``as_of`` and is identical to the backtest's forecast from
     that origin. ``ward_admissions`` (for an IC target) sharpen the IC growth rate.
     ``keep_paths`` keeps the calibrated paths, so that other capacities can be
-    answered later (:func:`kraan.domain.forecast.with_capacity`).
+    answered later (:func:`kraan.domain.forecast.with_capacity`). ``memo`` reuses raw
+    forecasts of earlier origins (:func:`kraan.domain.forecast.forecast_at`); it never
+    changes the result.
     """
     days = _as_days(dates)
     occ = np.asarray(occupancy, dtype=np.float64)
@@ -242,7 +247,9 @@ def forecast_area(
     origin = int((np.datetime64(as_of, "D") - days[0]).astype(int))
     if not 0 <= origin < days.shape[0]:
         raise ValueError(f"as_of {as_of} is outside the series {days[0]}..{days[-1]}")
-    result = forecast_at(series, origin, params, capacity=capacity, keep_paths=keep_paths)
+    result = forecast_at(
+        series, origin, params, capacity=capacity, keep_paths=keep_paths, memo=memo
+    )
     return AreaForecast(location=location, target=target, as_of=as_of, result=result)
 
 
@@ -310,6 +317,8 @@ def forecast_to_json(forecast: AreaForecast) -> dict[str, Any]:
         "as_of": forecast.as_of.isoformat(),
         "method": KRAAN,
         "mode": res.mode,
+        "reliable": res.reliable,
+        "state": "ok" if res.reliable else f"{UNRELIABLE}: {res.unreliable}",
         "quantile_levels": [float(q) for q in QUANTILE_LEVELS],
         "occupancy": _quantile_rows(res.occupancy, days),
         "admissions": admissions,

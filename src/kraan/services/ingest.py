@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import logging
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import Connection, Engine
 
 from kraan.domain.access import Principal, can_report_for
 from kraan.domain.model import CapacityReport
 from kraan.domain.validation import Issue, ValidationRules, naive_utc, validate_report
+from kraan.services.status_cache import note_write
 from kraan.settings import Settings
+from kraan.store.faults import DatabaseError
 from kraan.store.reference import load_locations
 from kraan.store.rejections import log_rejection
 from kraan.store.report_batch import (
@@ -24,6 +28,8 @@ from kraan.store.report_batch import (
     save_reports,
 )
 from kraan.store.reports import SaveOutcome, report_as_dict, same_figures
+
+logger = logging.getLogger(__name__)
 
 
 @dataclass(slots=True)
@@ -114,21 +120,39 @@ def ingest_reports(
                     f"reports of this batch were changed by concurrent requests {ATTEMPTS} "
                     "times in a row; nothing was stored, send the batch again"
                 ) from error
+    if any(r.outcome in ("created", "corrected") for r in results):
+        note_write()  # the cached status re-reads the data version (services.status_cache)
     rejected = [(result, batch[result.index]) for result in results if result.errors]
-    if rejected:
-        with engine.begin() as conn:
-            for result, report in rejected:
-                log_rejection(
-                    conn,
-                    now=now,
-                    actor=principal.username,
-                    source=source,
-                    location_code=report.location_code,
-                    reference=result.reference,
-                    errors=[{"field": e.field, "message": e.message} for e in result.errors],
-                    payload=report_as_dict(report),
-                )
+    _log_rejections(
+        engine,
+        settings,
+        [
+            dict(
+                now=now,
+                actor=principal.username,
+                source=source,
+                location_code=report.location_code,
+                reference=result.reference,
+                errors=[{"field": e.field, "message": e.message} for e in result.errors],
+                payload=report_as_dict(report),
+            )
+            for result, report in rejected
+        ],
+    )
     return results
+
+
+def _log_rejections(engine: Engine, settings: Settings, entries: list[dict[str, Any]]) -> None:
+    """Log in a transaction of their own; a failure is logged, never the request's."""
+    if not entries:
+        return
+    try:
+        with engine.begin() as conn:
+            for entry in entries:
+                if not log_rejection(conn, hourly_cap=settings.max_rejections_per_hour, **entry):
+                    break
+    except DatabaseError:
+        logger.exception("could not log %d rejections", len(entries))
 
 
 def _ingest_once(
@@ -280,10 +304,11 @@ def import_csv(
         )
     bad = [p for p in parsed if p.report is None]
     if bad:
-        with engine.begin() as conn:
-            for item in bad:
-                log_rejection(
-                    conn,
+        _log_rejections(
+            engine,
+            settings,
+            [
+                dict(
                     now=naive_utc(now),
                     actor=principal.username,
                     source=source,
@@ -292,6 +317,9 @@ def import_csv(
                     errors=[{"field": e.field, "message": e.message} for e in item.errors],
                     payload={"lines": item.lines},
                 )
+                for item in bad
+            ],
+        )
         by_lines.extend((item.lines, "rejected", item.errors, [], None) for item in bad)
     rows: list[dict[str, object]] = []
     for lines, outcome, errors, warnings, version in by_lines:

@@ -22,21 +22,26 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 import numpy as np
-import numpy.typing as npt
 from sqlalchemy import Connection, Engine
 
-from kraan.domain.forecast import with_capacity
+from kraan.domain.forecast import DEFAULT_PARAMS, with_capacity
 from kraan.domain.forecast.model import capacity_answers
 from kraan.domain.model import CareLevel
+from kraan.services.area_series import KNOWN_SHARE, AreaColumns
 from kraan.services.forecasting import AreaForecast, forecast_area, forecast_to_json
+from kraan.services.live_cache import LruMap
+from kraan.services.totals_cache import cached_daily_totals
 from kraan.store.reports import submissions_watermark
-from kraan.store.series import DailyTotals, daily_totals
+from kraan.store.series import DailyTotals
 
-HISTORY_DAYS = 180  # what the model sees: 90 calibration origins plus their fits
+#: what the model sees: the calibration origins plus what each of their raw runs reads
+#: (stay window + longest stay), so a live forecast equals the backtest's and
+#: ``kraan forecast``'s on the same data (docs/forecasting.md, "One forecast")
+HISTORY_DAYS = DEFAULT_PARAMS.calibration_window + DEFAULT_PARAMS.raw_history + 7
 SHOWN_DAYS = 60  # history returned with a forecast (the fan chart's left part)
 ORIGIN_LAG_DAYS = 2  # as_of early in the day: forecast from yesterday's complete data
-KNOWN_SHARE = 0.5  # a day is known when this share of the usual locations reported
 NATIONAL = "NL"
+__all__ = ["KNOWN_SHARE", "ForecastError", "ForecastSource", "LiveForecast"]  # the page reads it
 #: LNAZ scale-up plan (domain.md, "Public figures"): 1,350 IC beds guaranteed, 1,700 at
 #: most; phase 2B (1 Oct 2020) meant 1,350 IC + 2,700 clinical COVID beds.
 IC_SCALE_UP_BEDS = 1_350
@@ -93,6 +98,7 @@ class CapacityCheck:
     median_crossing: int | None  # days after the origin
     upper90_crossing: int | None
     above_now: bool
+    reliable: bool = True  # False: the forecast behind it is not reliable (no crossings)
 
     @property
     def warn(self) -> bool:
@@ -109,6 +115,8 @@ def check(live: LiveForecast, beds: float, kind: str, label: str) -> CapacityChe
     result = live.forecast.result
     assert result.paths is not None  # every cached forecast keeps its paths
     exceed, median_x, upper_x = capacity_answers(result.occupancy, result.paths, beds)
+    if not result.reliable:  # no crossing warning from a forecast nobody should rely on
+        median_x = upper_x = None
     return CapacityCheck(
         kind=kind,
         label=label,
@@ -117,6 +125,7 @@ def check(live: LiveForecast, beds: float, kind: str, label: str) -> CapacityChe
         median_crossing=median_x,
         upper90_crossing=upper_x,
         above_now=live.observed > beds,
+        reliable=result.reliable,
     )
 
 
@@ -177,6 +186,10 @@ class _Cache:
 CACHE = _Cache(maxsize=96)
 
 
+#: about 2.3 kB per raw forecast; 26 areas x 2 levels x 850 days of the demo fit twice over
+RAW_MEMO = LruMap(maxsize=100_000)
+
+
 def engine_key(engine: Engine) -> str:
     return engine.url.render_as_string(hide_password=True)
 
@@ -194,14 +207,22 @@ class ForecastSource:
         if self._totals is None:
             end = self.as_of.date()
             start = end - timedelta(days=HISTORY_DAYS - 1)
-            self._totals = daily_totals(self.conn, start=start, end=end, until=self.as_of)
+            self._totals = cached_daily_totals(
+                self.conn, engine=self.engine, start=start, end=end, until=self.as_of
+            )
         return self._totals
 
     def regions(self) -> list[str]:
         return list(self.totals.region_codes)
 
     def get(self, target: str, region: str | None = None) -> LiveForecast:
-        """The cached forecast, or ForecastError saying why there is none."""
+        """The cached forecast, or ForecastError saying why there is none.
+
+        Stable interface (the spreading snapshot calls it): ``get(target, region=None)`` ->
+        :class:`LiveForecast`. Check ``live.forecast.result.reliable`` before planning on
+        it: an unreliable forecast (too short a history, a failed fit) has no calibrated
+        band and answers no capacity question (``result.unreliable`` says why).
+        """
         if target not in _LEVEL_NAMES:
             raise ForecastError("target", f"target must be 'ic' or 'ward', not {target!r}")
         area = region or NATIONAL
@@ -209,33 +230,11 @@ class ForecastSource:
         return CACHE.get(key, lambda: _compute(self.totals, area, target))  # type: ignore[no-any-return]
 
 
-def _known(reporting: npt.NDArray[np.int64]) -> npt.NDArray[np.bool_]:
-    positive = reporting[reporting > 0]
-    if positive.size == 0:
-        return np.zeros(reporting.shape, dtype=bool)
-    return reporting >= max(1.0, KNOWN_SHARE * float(np.median(positive)))  # type: ignore[no-any-return]
-
-
 def _compute(totals: DailyTotals, area: str, target: str) -> LiveForecast:
-    if area == NATIONAL:
-        reporting = totals.reporting.sum(axis=0)
-
-        def raw(level: CareLevel, field: str) -> npt.NDArray[np.int64]:
-            return totals.national(level, field)
-    elif area in totals.region_codes:
-        row = totals.region_codes.index(area)
-        reporting = totals.reporting[row]
-
-        def raw(level: CareLevel, field: str) -> npt.NDArray[np.int64]:
-            return totals.get(level, field)[row]
-    else:
+    if area != NATIONAL and area not in totals.region_codes:
         raise ForecastError("region", f"region {area} has no reporting locations")
-    known = _known(reporting)
-
-    def series(level: CareLevel, *fields: str) -> npt.NDArray[np.float64]:
-        values = sum(raw(level, f).astype(np.float64) for f in fields)
-        return np.where(known, values, np.nan)
-
+    columns = AreaColumns(totals, None if area == NATIONAL else area)
+    known, imputed, series = columns.known, columns.imputed, columns.series
     level = CareLevel(target)
     occupancy = series(level, "covid", "ontlabeld")
     last = len(totals.days) - 1
@@ -262,8 +261,10 @@ def _compute(totals: DailyTotals, area: str, target: str) -> LiveForecast:
             as_of=totals.days[origin],
             target=target,
             location=area,
+            imputed=imputed,
             ward_admissions=series(CareLevel.WARD, "admissions"),
             keep_paths=True,
+            memo=RAW_MEMO,
         )
     except ValueError as error:
         raise ForecastError(
@@ -300,6 +301,7 @@ def _check_document(c: CapacityCheck, live: LiveForecast) -> dict[str, Any]:
         "median_crossing_days": c.median_crossing,
         "upper90_crossing_days": c.upper90_crossing,
         "above_now": c.above_now,
+        "reliable": c.reliable,
     }
 
 

@@ -34,6 +34,7 @@ from kraan.domain.phases import (
     classify_region,
     national_phase,
 )
+from kraan.services.forecasting import UNRELIABLE
 from kraan.services.live_forecast import (
     CapacityCheck,
     ForecastError,
@@ -168,6 +169,12 @@ def build_outlook(source: ForecastSource, overview: Overview, criteria: PhaseCri
         view = overview.statuses[area.code]
         try:
             ic, ward = source.get("ic", area.code), source.get("ward", area.code)
+            for live in (ic, ward):
+                if not live.forecast.result.reliable:
+                    name = "IC" if live.target == "ic" else "ward"
+                    raise ForecastError(
+                        "as_of", f"{name}: {UNRELIABLE}: {live.forecast.result.unreliable}"
+                    )
         except ForecastError as error:
             why = f"no forecast: {error}"
             expected = {(h, v): _unknown(why, criteria) for h in HORIZONS for v in VARIANTS}

@@ -7,6 +7,7 @@ import hmac
 import secrets
 from collections.abc import Iterable
 from datetime import datetime, timedelta
+from functools import lru_cache
 
 from sqlalchemy import Connection, insert, select, update
 
@@ -151,11 +152,26 @@ def principal_for_login(
     row = conn.execute(
         select(users).where(users.c.username == username, users.c.active == True)  # noqa: E712
     ).first()
-    if row is None or not row.password_hash or not verify_password(password, row.password_hash):
+    if row is None or not row.password_hash:
+        # as slow as a wrong password, so a user name cannot be told apart by timing
+        verify_password(password, _dummy_hash())
+        return None
+    if not verify_password(password, row.password_hash):
         return None
     return int(row.id), _principal(row)
+
+
+@lru_cache(maxsize=1)
+def _dummy_hash() -> str:
+    return hash_password(secrets.token_urlsafe(16))
 
 
 def user_id(conn: Connection, username: str) -> int | None:
     value = conn.execute(select(users.c.id).where(users.c.username == username)).scalar()
     return int(value) if value is not None else None
+
+
+def user_principal(conn: Connection, username: str) -> tuple[int, Principal] | None:
+    """The id and rights of an account (active or not)."""
+    row = conn.execute(select(users).where(users.c.username == username)).first()
+    return None if row is None else (int(row.id), _principal(row))

@@ -39,6 +39,7 @@ from sqlalchemy.dialects.postgresql import ARRAY
 from sqlalchemy.exc import DBAPIError, IntegrityError
 
 from kraan.domain.model import CapacityReport
+from kraan.store.audit import chained
 from kraan.store.report_rows import (
     LEVEL_COLUMNS,
     SaveOutcome,
@@ -264,7 +265,8 @@ def save_reports(
                 for level in item.report.levels
             ],
         )
-        _insert_rows(conn, audit_log, [_audit_row(item, v, actor, now) for _, item, v in new])
+        audit_rows = [_audit_row(item, v, actor, now) for _, item, v in new]
+        _insert_rows(conn, audit_log, chained(conn, audit_rows))
         for submission_id, (index, item, version) in zip(ids, new, strict=True):
             outcome = SaveOutcome.CORRECTED if item.stored.current else SaveOutcome.CREATED
             results[index] = SaveResult(

@@ -7,11 +7,12 @@ pass with a window function (SQLite >= 3.25 and PostgreSQL), then numpy.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from dataclasses import field as dataclass_field
 from datetime import date, datetime, time, timedelta
 
 import numpy as np
 import numpy.typing as npt
-from sqlalchemy import Connection, DateTime, Integer, literal, select, true, union_all
+from sqlalchemy import Connection, DateTime, Integer, func, literal, select, true, union_all
 
 from kraan.domain.model import MONITORED_LEVELS, CareLevel
 from kraan.store.tables import locations, submission_levels, submissions
@@ -33,6 +34,13 @@ class DailyTotals:
     assessments: npt.NDArray[np.int64]
     reporting: npt.NDArray[np.int64]
     abroad_ic: npt.NDArray[np.float64]  # NaN where not reported
+    #: per level, [region, day]: level rows whose COVID admissions were reported (not null);
+    #: a null is unknown, not 0 (LCPS published admissions only from 2020-10-17)
+    admissions_reporting: dict[CareLevel, npt.NDArray[np.int64]] = dataclass_field(
+        default_factory=dict
+    )
+    #: [region, day]: picked submissions flagged ``imputed`` (e.g. LCPS weekend interpolation)
+    imputed: npt.NDArray[np.int64] | None = None
 
     def get(self, level: CareLevel, field: str) -> npt.NDArray[np.int64]:
         return self.values[(level, field)]
@@ -114,6 +122,7 @@ def daily_totals(
             submission_levels.c.staffed_beds,
             submission_levels.c.covid_admissions_24h,
             submissions.c.id,
+            submissions.c.provenance,
         )
         .join(submissions, submissions.c.id == picked.c.submission_id)
         .join(submission_levels, submission_levels.c.submission_id == submissions.c.id)
@@ -139,6 +148,8 @@ def _aggregate(rows: list, days: list[date], region_codes: list[str]) -> DailyTo
         assessments=np.zeros(shape, dtype=np.int64),
         reporting=np.zeros(shape, dtype=np.int64),
         abroad_ic=np.full(n_days, np.nan),
+        admissions_reporting={lv: np.zeros(shape, dtype=np.int64) for lv in MONITORED_LEVELS},
+        imputed=np.zeros(shape, dtype=np.int64),
     )
     if not rows:
         return totals
@@ -164,6 +175,12 @@ def _aggregate(rows: list, days: list[date], region_codes: list[str]) -> DailyTo
             np.add.at(
                 values[(level, field)], (region_idx[mask], day_idx[mask]), numbers[mask, position]
             )
+        has_admissions = mask & np.array([r[11] is not None for r in rows], dtype=bool)
+        np.add.at(
+            totals.admissions_reporting[level],
+            (region_idx[has_admissions], day_idx[has_admissions]),
+            1,
+        )
 
     # per-submission fields: count each submission once (its first level row)
     _, first = np.unique(submission_ids, return_index=True)
@@ -176,6 +193,9 @@ def _aggregate(rows: list, days: list[date], region_codes: list[str]) -> DailyTo
     staffed_per_submission[order[group_starts]] = sums
     at = (region_idx[first], day_idx[first])
     np.add.at(reporting, at, 1)
+    assert totals.imputed is not None
+    was_imputed = np.array([rows[i][13] == "imputed" for i in first], dtype=bool)
+    np.add.at(totals.imputed, (at[0][was_imputed], at[1][was_imputed]), 1)
     absence = np.array([rows[i][3] if rows[i][3] is not None else np.nan for i in first], float)
     weight = np.maximum(staffed_per_submission[first], 1.0)
     has_absence = ~np.isnan(absence)
@@ -204,3 +224,17 @@ def _aggregate(rows: list, days: list[date], region_codes: list[str]) -> DailyTo
     np.add.at(planned, (at[0][planned_risk], at[1][planned_risk]), 1)
     np.add.at(acute, (at[0][acute_risk], at[1][acute_risk]), 1)
     return totals
+
+
+def reported_span(conn: Connection) -> tuple[datetime | None, datetime | None]:
+    """(first, last) ``reported_at`` of all submissions; (None, None) when there are none."""
+    first, last = conn.execute(
+        select(func.min(submissions.c.reported_at), func.max(submissions.c.reported_at))
+    ).one()
+
+    def as_datetime(value: object) -> datetime | None:
+        if value is None or isinstance(value, datetime):
+            return value
+        return datetime.fromisoformat(str(value))
+
+    return as_datetime(first), as_datetime(last)

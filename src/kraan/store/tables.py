@@ -146,6 +146,9 @@ audit_log = Table(
     Column("entity_key", String(200), nullable=False),
     Column("before", Text),
     Column("after", Text),
+    # hash chain (issue 8): sha256 over the previous row's hash and this row's content
+    Column("prev_hash", String(64)),
+    Column("row_hash", String(64)),
 )
 
 users = Table(
@@ -270,4 +273,5 @@ from kraan.store import briefing_tables as _briefing_tables  # noqa: E402,F401  
 
 # care at home and prevention (issue 10): its tables join the same metadata
 from kraan.store import care_at_home_tables as _care_at_home_tables  # noqa: E402, F401
+from kraan.store import hardening_tables as _hardening_tables  # noqa: E402,F401  (issue 8)
 from kraan.store import requests_tables as _requests_tables  # noqa: E402,F401  help requests (issue 14)

@@ -176,9 +176,18 @@ def create_transfer(
         conn.execute(
             insert(transfers)
             .values(
-                plan_id=plan_id, day=day, from_area=from_area, to_area=to_area,
-                patients=patients, care_level=care_level, state=TransferState.REQUESTED.value,
-                version=1, created_at=now, created_by=actor, updated_at=now, updated_by=actor,
+                plan_id=plan_id,
+                day=day,
+                from_area=from_area,
+                to_area=to_area,
+                patients=patients,
+                care_level=care_level,
+                state=TransferState.REQUESTED.value,
+                version=1,
+                created_at=now,
+                created_by=actor,
+                updated_at=now,
+                updated_by=actor,
                 reason="",
             )  # fmt: skip
             .returning(transfers.c.id)
@@ -205,7 +214,11 @@ def _event(
 ) -> None:  # fmt: skip
     conn.execute(
         insert(transfer_events).values(
-            transfer_id=transfer_id, at=at, actor=actor, from_state=before, to_state=after,
+            transfer_id=transfer_id,
+            at=at,
+            actor=actor,
+            from_state=before,
+            to_state=after,
             note=note,
         )  # fmt: skip
     )
@@ -293,8 +306,14 @@ def create_offer(
         conn.execute(
             insert(bed_offers)
             .values(
-                region_code=region_code, day=day, care_level=care_level, beds_offered=beds,
-                beds_taken=0, offered_by=actor, offered_at=now, version=1,
+                region_code=region_code,
+                day=day,
+                care_level=care_level,
+                beds_offered=beds,
+                beds_taken=0,
+                offered_by=actor,
+                offered_at=now,
+                version=1,
             )  # fmt: skip
             .returning(bed_offers.c.id)
         ).scalar_one()
@@ -333,7 +352,9 @@ def list_offers(
 def _take_beds(conn: Connection, *, offer: BedOffer, item: StoredTransfer) -> None:
     """One conditional UPDATE: the database, not this process, decides who gets the bed."""
     if (offer.region_code, offer.day, offer.care_level) != (
-        item.to_area, item.day, item.care_level
+        item.to_area,
+        item.day,
+        item.care_level,
     ):
         raise OfferMismatch(
             f"offer {offer.id} is for {offer.region_code} on {offer.day} ({offer.care_level}); "
@@ -415,8 +436,12 @@ def advance_transfer(
         update(transfers)
         .where(transfers.c.id == transfer_id, transfers.c.version == item.version)
         .values(
-            state=target.value, version=item.version + 1, offer_id=new_offer, updated_at=now,
-            updated_by=actor, reason=note if target is TransferState.CANCELLED else item.reason,
+            state=target.value,
+            version=item.version + 1,
+            offer_id=new_offer,
+            updated_at=now,
+            updated_by=actor,
+            reason=note if target is TransferState.CANCELLED else item.reason,
         )  # fmt: skip
     ).rowcount
     if changed != 1:

@@ -9,7 +9,6 @@ and never from each other's helpers, so there is no import circle; they are moun
 
 from __future__ import annotations
 
-import hashlib
 import hmac
 from collections.abc import Mapping
 from datetime import datetime, timedelta
@@ -23,6 +22,7 @@ from fastapi import HTTPException, Request
 from fastapi.responses import HTMLResponse
 from fastapi.templating import Jinja2Templates
 
+from kraan.api import guard
 from kraan.api.deps import parse_as_of, utc_now
 from kraan.domain.access import Principal
 from kraan.domain.phases import RegionStatus
@@ -33,7 +33,6 @@ from kraan.web.i18n import (
     LANGUAGES,
     SWITCH,
     current_language,
-    data_text,
     fmt_date,
     fmt_datetime,
     fmt_decimal,
@@ -41,6 +40,7 @@ from kraan.web.i18n import (
     fmt_signed,
 )
 from kraan.web.i18n import gettext as _
+from kraan.web.i18n_data import translate
 from kraan.web.svg import fmt_number
 
 WEB_DIR = Path(__file__).resolve().parent
@@ -77,7 +77,7 @@ templates.env.filters.update(
     date=fmt_date,
     dec=fmt_decimal,
     signed=fmt_signed,
-    tr_data=data_text,
+    tr_data=translate,
 )
 templates.env.globals.update(
     status_label=labels.status_label,
@@ -88,7 +88,10 @@ templates.env.globals.update(
     kind_label=labels.kind_label,
     role_label=labels.role_label,
     transfer_state_label=labels.transfer_state_label,
-    data_text=data_text,
+    audit_action_label=labels.audit_action_label,
+    audit_entity_label=labels.audit_entity_label,
+    audit_value=labels.audit_value,
+    data_text=translate,
     current_language=current_language,
     languages=LANGUAGES,
 )
@@ -103,6 +106,8 @@ def read_as_of(request: Request) -> tuple[datetime, str, str | None]:
     try:
         moment = parse_as_of(raw or None)
     except HTTPException:
+        if raw[:10].count("-") == 2 and raw[:4].isdigit():
+            raise  # a date, but outside 2020..2100: 422 (issue 8)
         return (
             utc_now(),
             "",
@@ -122,7 +127,7 @@ def query(**params: object) -> str:
 
 def csrf_token(session_token: str) -> str:
     """Bound to the session: a page from another site can neither read nor derive it."""
-    return hashlib.sha256(b"kraan-form:" + session_token.encode()).hexdigest()
+    return guard.csrf_token(session_token)  # the same token guards cookie API writes
 
 
 def same_origin(request: Request) -> bool:

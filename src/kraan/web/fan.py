@@ -31,6 +31,7 @@ def fan_chart(
     """Reported history, then the forecast median and its intervals (widest first).
 
     The forecast starts at the last reported value, so the fan opens from the as-of day.
+    Without forecast dates only the history is drawn.
     """
     n_hist, n_fc = len(history_dates), len(forecast_dates)
     pad: list[float | None] = [None] * max(n_hist - 1, 0)
@@ -45,10 +46,18 @@ def fan_chart(
         Band(name, ahead(lo), ahead(hi), colour=colour, opacity=round(float(op), 2))
         for (name, lo, hi), op in zip(intervals, opacities, strict=True)
     ]
-    series = [
-        Series(_("Reported"), [*history, *([None] * n_fc)], colour="#1f2933"),
-        Series(_("Forecast median"), ahead(median), colour=colour, dashed=True),
-    ]
+    series = [Series(_("Reported"), [*history, *([None] * n_fc)], colour="#1f2933")]
+    if n_fc:  # no forecast days (an unreliable forecast): the history alone
+        series.append(Series(_("Forecast median"), ahead(median), colour=colour, dashed=True))
+
+    # Keep the history readable: the axis stops a little above the history, the median,
+    # the narrowest interval and the capacity lines; the widest interval is cut there.
+    def top(values: Sequence[float | None]) -> float:
+        finite = [float(v) for v in values if v is not None and np.isfinite(v)]
+        return max(finite, default=0.0)
+
+    narrow = top(intervals[-1][2]) if intervals else 0.0
+    cap = max(top(history) * 1.5, top(median) * 1.2, narrow, *(h.value for h in hlines), 1.0)
     return line_chart(
         series,
         width=width,
@@ -60,4 +69,6 @@ def fan_chart(
         hlines=hlines,
         bands=bands,
         css_class="line-chart fan-chart",
+        y_cap=cap,
+        clip_note=_("↑ the 90 %% interval goes on above"),
     )

@@ -78,18 +78,25 @@ def _fan(item: LiveForecast, capacities: list[dict[str, Any]]) -> tuple[str, lis
     lo90, hi90 = INTERVALS[0.9]
     lo50, hi50 = INTERVALS[0.5]
     top = max([v for v in item.history if v is not None] + [float(occ[:, hi90].max())])
+    reliable = item.forecast.result.reliable
+    if not reliable:  # the history only: no line that looks like a forecast
+        top = max([v for v in item.history if v is not None] + [1.0])
     drawn = [c for c in capacities if c["kind"] != "staffed" and c["beds"] <= 2 * max(top, 1)]
     off = [_line_label(c) for c in capacities if c not in drawn]
     chart = fan_chart(
         history_dates=item.history_days,
         history=item.history,
-        forecast_dates=item.forecast.target_dates,
-        median=occ[:, MEDIAN],
+        forecast_dates=item.forecast.target_dates if reliable else [],
+        median=occ[:, MEDIAN] if reliable else [],
         intervals=[
             (_("90 %% interval"), occ[:, lo90], occ[:, hi90]),
             (_("50 %% interval"), occ[:, lo50], occ[:, hi50]),
-        ],
-        title=_("%(level)s: COVID patients, forecast 14 days", level=_(TITLES[item.target])),
+        ]
+        if reliable
+        else [],
+        title=_("%(level)s: COVID patients, forecast 14 days", level=_(TITLES[item.target]))
+        if reliable
+        else _("%(level)s: COVID patients (no reliable forecast)", level=_(TITLES[item.target])),
         hlines=[HLine(c["beds"], _line_label(c), label_left=True) for c in drawn],
     )
     return chart, off
@@ -109,6 +116,9 @@ def _level(
         "target": target,
         "title": _(TITLES[target]),
         "doc": doc,
+        # the same numbers as the API, on the figure (one forecast: page = API = CLI)
+        "median": ",".join(f"{row['median']:g}" for row in doc["occupancy"]),
+        "upper90": ",".join(f"{row['quantiles']['0.95']:g}" for row in doc["occupancy"]),
         "chart": svg,
         "off_chart": off_chart,
         "warnings": [c for c in doc["capacities"] if c["kind"] in WARN_KINDS and _warns(c)],

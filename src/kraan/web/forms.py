@@ -17,8 +17,10 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
 from kraan.domain.access import can_declare_status
+from kraan.settings import Settings
 from kraan.store.access import issue_token, principal_for_login, principal_for_token, revoke_token
 from kraan.store.declarations import declare_status
+from kraan.store.login_guard import LoginPolicy, clear_failures, locked_for, record_failure
 from kraan.store.reference import load_regions
 from kraan.store.user_admin import audit_login, audit_logout
 from kraan.web.common import DECLARABLE, form_ok, query, read_as_of, render, same_origin
@@ -27,6 +29,10 @@ from kraan.web.pages import region_view
 
 router = APIRouter(include_in_schema=False)
 SESSION_LIFETIME = timedelta(hours=12)
+
+
+def _policy(settings: Settings) -> LoginPolicy:
+    return LoginPolicy(settings.login_max_failures, settings.login_window, settings.login_lockout)
 
 
 def _safe_next(target: str) -> str:
@@ -153,14 +159,41 @@ def login(
     password: Annotated[str, Form()] = "",
     next: Annotated[str, Form()] = "/",
 ) -> Response:
-    """A session token in an httponly, SameSite=Strict cookie; the same message for any failure."""
+    """A session token in an httponly, SameSite=Strict cookie; the same message for any failure.
+
+    Failures are counted per user name and per address; past the limit the form answers 429
+    with Retry-After until the lockout has passed (issue 8).
+    """
     found = None
-    if same_origin(request) and username and password:
+    name = username.strip()[:100]
+    ip = request.client.host if request.client else "unknown"
+    now = utc_now()
+    with engine.connect() as conn:
+        wait = locked_for(conn, username=name, ip=ip, now=now, policy=_policy(settings))
+    if wait:
+        response = render(
+            request,
+            "login.html",
+            None,
+            status_code=429,
+            next=_safe_next(next),
+            username=name,
+            error=_(
+                "Too many failed attempts. Try again in %(minutes)s minute(s).",
+                minutes=max(1, wait // 60),
+            ),
+        )
+        response.headers["Retry-After"] = str(wait)
+        return response
+    if same_origin(request) and name and password:
         with engine.connect() as conn:
-            found = principal_for_login(conn, username=username.strip(), password=password)
+            found = principal_for_login(conn, username=name, password=password[:1000])
     with engine.begin() as conn:  # every attempt is audited (the password never is)
-        audit_login(conn, username=username.strip()[:100], ok=found is not None, now=utc_now())
+        audit_login(conn, username=name, ok=found is not None, now=utc_now())
     if found is None:
+        if name:
+            with engine.begin() as conn:
+                record_failure(conn, username=name, ip=ip, now=now)
         return render(
             request,
             "login.html",
@@ -172,6 +205,7 @@ def login(
         )
     user, principal = found
     with engine.begin() as conn:
+        clear_failures(conn, username=principal.username)
         token = issue_token(
             conn,
             user_id=user,
@@ -189,7 +223,7 @@ def login(
         max_age=int(SESSION_LIFETIME.total_seconds()),
         httponly=True,
         samesite="strict",
-        secure=request.url.scheme == "https",
+        secure=settings.cookie_secure or request.url.scheme == "https",
         path="/",
     )
     return response

@@ -6,7 +6,9 @@ Terms follow the seeds (fase, ontlabeld, kliniek, IC, ROAZ, LCPS) and
 
 from __future__ import annotations
 
-from kraan.web.i18n import N_
+from datetime import datetime
+
+from kraan.web.i18n import N_, fmt_datetime
 from kraan.web.i18n import gettext as _
 
 STATUS = {
@@ -106,3 +108,65 @@ TRANSFER_STATE = {
 
 def transfer_state_label(code: object) -> str:
     return _word(TRANSFER_STATE, code)
+
+
+AUDIT_ACTION = {
+    "login.ok": N_("login"),
+    "login.failed": N_("failed login"),
+    "session.end": N_("logout"),
+    "token.issue": N_("API token issued"),
+    "user.create": N_("user created"),
+    "user.reset_password": N_("password reset"),
+    "user.disable": N_("user disabled"),
+    "status.declare": N_("status declared"),
+    "plan.create": N_("spreading plan stored"),
+    "transfer.request": N_("transfer requested"),
+    "offer.create": N_("beds offered"),
+    "offer.withdraw": N_("offer withdrawn"),
+    "report.bulk_load": N_("reports loaded"),
+    "reference.load": N_("reference data loaded"),
+    "location.create": N_("location created"),
+    "help_request.create": N_("help requested"),
+}
+AUDIT_ENTITY = {
+    "session": N_("session"),
+    "token": N_("token"),
+    "user": N_("user"),
+    "region_status": N_("region status"),
+    "transfer_plan": N_("spreading plan"),
+    "transfer": N_("transfer"),
+    "bed_offer": N_("bed offer"),
+    "report": N_("report"),
+    "location": N_("location"),
+}
+
+
+def _humane(code: str) -> str:
+    return code.replace(".", " · ").replace("_", " ")
+
+
+def audit_action_label(code: str) -> str:
+    return _(AUDIT_ACTION[code]) if code in AUDIT_ACTION else _humane(code)
+
+
+def audit_entity_label(code: str) -> str:
+    return _(AUDIT_ENTITY[code]) if code in AUDIT_ENTITY else _humane(code)
+
+
+def audit_value(key: str, value: object) -> str:
+    """A before/after value in words: roles, statuses and states by their names."""
+    if key == "role":
+        return role_label(value)
+    if key == "status":
+        return status_label(value)
+    if key in ("state", "to_state", "from_state"):
+        return transfer_state_label(value)
+    if key == "care_level":
+        return level_label(value)
+    text = str(value)
+    if len(text) >= 16 and text[10:11] in ("T", " ") and text[:4].isdigit():
+        try:  # a moment: Europe/Amsterdam with its zone, as every time on a page
+            return fmt_datetime(datetime.fromisoformat(text))
+        except ValueError:
+            pass
+    return text.replace("_", " ") if text.replace("_", "").isalpha() else text

@@ -22,9 +22,9 @@ from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
 from kraan.domain.access import Principal, can_declare_status
 from kraan.domain.model import CareLevel, LevelStatus
 from kraan.domain.phases import RegionStatus
-from kraan.services.contract import status_document
 from kraan.services.live_forecast import IC_MAX_BEDS, IC_SCALE_UP_BEDS
-from kraan.services.overview import Overview, build_overview, criteria_for
+from kraan.services.overview import Overview, criteria_for
+from kraan.services.status_cache import overview_for
 from kraan.settings import Settings
 from kraan.store.db import Connection
 from kraan.store.reports import latest_reports, report_range
@@ -166,9 +166,10 @@ def overview_page(
         first, last = report_range(conn)
         if first is None or last is None:
             return render(request, "empty.html", principal, as_of=as_of, carry=carry)
-        overview = build_overview(conn, as_of=as_of, settings=settings)
+        overview, doc = overview_for(
+            request.app.state.status_cache, conn, as_of=as_of, settings=settings
+        )
         trend = _trend(conn, as_of=as_of, days=days, region=None)
-    doc = status_document(overview)
     return render(
         request,
         "overview.html",
@@ -246,8 +247,9 @@ def region_view(
 ) -> HTMLResponse:
     as_of, carry, error = read_as_of(request)
     with engine.connect() as conn:
-        overview = build_overview(conn, as_of=as_of, settings=settings)
-        doc = status_document(overview)
+        overview, doc = overview_for(
+            request.app.state.status_cache, conn, as_of=as_of, settings=settings
+        )
         region = next((r for r in doc["regions"] if r["code"] == code), None)
         if region is None:
             return render(

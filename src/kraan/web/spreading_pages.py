@@ -18,6 +18,7 @@ from urllib.parse import quote
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 
+from kraan.api.bounds import BigId
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
 from kraan.domain.access import (
     Principal,
@@ -25,6 +26,7 @@ from kraan.domain.access import (
     can_offer_beds,
     can_plan_spreading,
 )
+from kraan.domain.bounds import day_problem
 from kraan.domain.spreading.solve import SpreadInputError
 from kraan.domain.spreading.workflow import TRANSITIONS, TransferState
 from kraan.services.spreading import capped_document, export_snapshot, solve_document
@@ -270,7 +272,7 @@ def _refused(request: Request, principal: Principal | None, status: int, text: s
 @router.post("/spreading/transfers/{transfer_id}/advance", response_class=HTMLResponse)
 def advance_form(
     request: Request,
-    transfer_id: int,
+    transfer_id: BigId,
     engine: EngineDep,
     settings: SettingsDep,
     principal: OptionalPrincipalDep,
@@ -319,7 +321,9 @@ def offer_form(
     csrf: Annotated[str, Form()] = "",
 ) -> Response:
     """A receiving region offers beds for one day (audited by the store)."""
-    if principal is None or not form_ok(request, settings, csrf):
+    if principal is None:
+        return _refused(request, principal, 401, _("Log in as a coordinator to offer beds."))
+    if not form_ok(request, settings, csrf):
         return _refused(request, principal, 403, _("Log in again and reload the page."))
     if not can_offer_beds(principal, region_code=region_code):
         return _refused(
@@ -331,7 +335,11 @@ def offer_form(
         return _refused(request, principal, 422, _("Give a date and a whole number of beds."))
     if not 1 <= count <= 500 or care_level not in ("ic", "ward"):
         return _refused(request, principal, 422, _("Offer between 1 and 500 beds, IC or ward."))
+    if day_problem(when):
+        return _refused(request, principal, 422, _("The day must lie between 2020 and 2100."))
     with engine.begin() as conn:
+        if region_code not in {r.code for r in load_regions(conn)}:
+            return _refused(request, principal, 422, f"There is no region '{region_code[:20]}'.")
         store.create_offer(conn, region_code=region_code, day=when, care_level=care_level,
                            beds=count, actor=principal.username, now=utc_now())  # fmt: skip
     text = ngettext("%(num)s bed offered.", "%(num)s beds offered.", count)

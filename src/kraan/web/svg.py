@@ -195,9 +195,13 @@ def line_chart(
     hlines: Sequence[HLine] = (),
     bands: Sequence[Band] = (),
     css_class: str = "line-chart",
+    y_cap: float | None = None,
+    clip_note: str = "",
 ) -> str:
     """A dated line chart with round y ticks, month x ticks, legend, capacity lines,
-    and shaded bands (drawn under the lines)."""
+    and shaded bands (drawn under the lines). ``y_cap`` limits the y axis (bands above
+    it are cut at the top and ``clip_note`` says so), so a wide band cannot squash the
+    lines."""
     n = len(x_dates)
     for s in series:
         if len(s.values) != n:
@@ -213,6 +217,9 @@ def line_chart(
     all_y = np.concatenate([*finite, np.array([h.value for h in hlines], dtype=np.float64)])
     y_lo = min(0.0, float(all_y.min())) if all_y.size else 0.0
     y_hi = float(all_y.max()) if all_y.size else 1.0
+    clipped = y_cap is not None and y_hi > y_cap
+    if clipped:
+        y_hi = float(y_cap)  # type: ignore[arg-type]
     ticks = nice_ticks(y_lo, y_hi)
     y_min, y_max = ticks[0], ticks[-1]
     ordinals = np.array([d.toordinal() for d in x_dates], dtype=np.float64)
@@ -288,8 +295,8 @@ def line_chart(
         )
     # bands under the lines
     for b, (lo, hi) in zip(bands, band_data, strict=True):
-        ys_lo = _scale(lo, y_min, y_max, bottom, top)
-        ys_hi = _scale(hi, y_min, y_max, bottom, top)
+        ys_lo = _scale(np.minimum(lo, y_max), y_min, y_max, bottom, top)
+        ys_hi = _scale(np.minimum(hi, y_max), y_min, y_max, bottom, top)
         out.append(
             f'<path class="band" data-band="{escape(b.name)}" d="{_band_d(xs, ys_lo, ys_hi)}" '
             f'fill="{escape(b.colour)}" fill-opacity="{b.opacity:g}" stroke="none"/>'
@@ -324,6 +331,11 @@ def line_chart(
             f'stroke="#1f2933" stroke-width="1.5"/>'
             f'<text x="{x + dx:.1f}" y="{top + 10:.1f}" text-anchor="{anchor}" '
             f'fill="#1f2933">{escape(fmt_date(marker_date, "dd-MM-yyyy"))}</text></g>'
+        )
+    if clipped and clip_note:
+        out.append(
+            f'<text class="clip-note" x="{right:.1f}" y="{top - 7:.0f}" text-anchor="end" '
+            f'fill="#52606d">{escape(clip_note)}</text>'
         )
     out.append(_legend(series, bands, left=left, y=height - 12.0))
     if not any(a.size for a in finite):

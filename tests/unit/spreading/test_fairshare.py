@@ -85,6 +85,7 @@ def test_summary_loads_are_those_the_plan_leads_to() -> None:
     # the balance the plan reaches, not the day-0 imbalance it started from
     before = np.array([[80.0, 80.0], [10.0, 10.0], [0.0, 0.0]])
     after = np.array([[80.0, 60.0], [10.0, 30.0], [0.0, 0.0]])
-    assert summarise(AREAS, after, Basis.STAFFED).max_load < summarise(
-        AREAS, before, Basis.STAFFED
-    ).max_load
+    assert (
+        summarise(AREAS, after, Basis.STAFFED).max_load
+        < summarise(AREAS, before, Basis.STAFFED).max_load
+    )

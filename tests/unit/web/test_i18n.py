@@ -41,6 +41,15 @@ def _marked() -> set[str | tuple[str, ...]]:
         str(WEB), method_map=methods, options_map=options, keywords=KEYWORDS
     ):
         found.add(message)
+    data = ROOT / "src" / "kraan" / "data"
+    data_methods = [("playbook.json", "kraan.web.i18n_data.extract_data"),
+                    ("phase_criteria.json", "kraan.web.i18n_data.extract_data")]  # fmt: skip
+    data_options = {"playbook.json": {"keys": "definition, governance, financing"},
+                    "phase_criteria.json": {"keys": "label"}}  # fmt: skip
+    for _file, _line, message, _comments, _context in extract_from_dir(
+        str(data), method_map=data_methods, options_map=data_options, keywords=KEYWORDS
+    ):
+        found.add(message)
     return found
 
 
@@ -111,3 +120,17 @@ def test_no_negative_zero_and_signed_deviations() -> None:
         assert fmt_signed(-0.04) == "0"
         assert fmt_signed(1.5) == "+1,5"
         assert fmt_signed(-2) == "-2"
+
+
+def test_sentences_from_data_and_domain_are_translated_with_their_numbers() -> None:
+    from kraan.web.i18n_data import translate
+
+    with language("nl"):
+        assert translate("all 11 regions are under pressure") == "alle 11 regio's staan onder druk"
+        assert translate("HFNO on the ward") == "HFNO op de afdeling"
+        assert translate("IC occupancy of staffed beds (all patients) is 85%, at or above 80% "
+                         "(under pressure)") == ("IC-bezetting van de bemande bedden (alle "
+                         "patiënten) is 85%, op of boven 80% (onder druk)")  # fmt: skip
+        assert translate("an unknown sentence") == "an unknown sentence"
+    with language("en"):
+        assert translate("all 11 regions are under pressure") == "all 11 regions are under pressure"

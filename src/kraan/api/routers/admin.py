@@ -2,14 +2,22 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException, status
+from fastapi import APIRouter, HTTPException, Query, status
 
+from kraan.api.bounds import limit_query
 from kraan.api.deps import EngineDep, PrincipalDep, utc_now
 from kraan.api.schemas import DeclarationCreate, TokenCreate
-from kraan.domain.access import Role, can_declare_status, can_manage_access, can_read_details
-from kraan.store.access import create_user, issue_token, user_id
+from kraan.domain.access import (
+    Role,
+    can_declare_status,
+    can_manage_access,
+    can_read_details,
+    detail_scope,
+    token_conflict,
+)
+from kraan.store.access import create_user, issue_token, user_principal
 from kraan.store.audit import audit_entries
 from kraan.store.declarations import declare_status
 from kraan.store.reference import load_locations, load_regions
@@ -27,8 +35,8 @@ def declare(
             detail=f"only the coordinators of {region_code} or a national coordinator may declare",
         )
     now = utc_now()
-    valid_from = body.valid_from.replace(tzinfo=None) if body.valid_from else now
-    valid_until = body.valid_until.replace(tzinfo=None) if body.valid_until else None
+    valid_from = body.valid_from or now  # naive UTC: Moment converted any offset
+    valid_until = body.valid_until
     if valid_until is not None and valid_until <= valid_from:
         raise HTTPException(
             422, detail=[{"field": "valid_until", "message": "must lie after valid_from"}]
@@ -86,8 +94,18 @@ def create_token(body: TokenCreate, engine: EngineDep, principal: PrincipalDep) 
             )
         if errors:
             raise HTTPException(422, detail=errors)
-        existing = user_id(conn, body.username)
-        if existing is None:
+        found = user_principal(conn, body.username)
+        if found is not None:
+            existing, holder = found
+            conflict = token_conflict(
+                holder,
+                role=role,
+                region_code=body.region_code,
+                location_codes=frozenset(body.location_codes),
+            )
+            if conflict:
+                raise HTTPException(409, detail=conflict)
+        else:
             existing = create_user(
                 conn,
                 username=body.username,
@@ -111,10 +129,14 @@ def create_token(body: TokenCreate, engine: EngineDep, principal: PrincipalDep) 
 
 @router.get("/audit", summary="The audit log (coordinators)")
 def audit(
-    engine: EngineDep, principal: PrincipalDep, entity: str | None = None, limit: int = 200
+    engine: EngineDep,
+    principal: PrincipalDep,
+    entity: Annotated[str | None, Query(min_length=1, max_length=40, pattern=r"^[a-z_.]+$")] = None,
+    limit: Annotated[int, limit_query(2000)] = 200,
 ) -> list[dict[str, Any]]:
+    """National coordinators see everything; regional ones their region's rows only."""
     if not can_read_details(principal):
         raise HTTPException(403, detail="coordinators only")
     with engine.connect() as conn:
-        rows = audit_entries(conn, entity=entity, limit=min(limit, 2000))
+        rows = audit_entries(conn, entity=entity, limit=limit, region=detail_scope(principal))
     return [{**r, "at": r["at"].isoformat()} for r in rows]  # type: ignore[attr-defined]

@@ -32,10 +32,17 @@ def get_forecast(
     target: Literal["ic", "ward"],
     as_of: AsOfDep,
     engine: EngineDep,
-    region: Annotated[str | None, Query(description="ROAZ region code; none = national")] = None,
+    region: Annotated[
+        str | None, Query(max_length=16, description="ROAZ region code; none = national")
+    ] = None,
     capacity: Annotated[
         float | None,
-        Query(gt=0, description="beds to test; default: the area's staffed beds at as_of"),
+        Query(
+            gt=0,
+            le=100_000,
+            allow_inf_nan=False,
+            description="beds to test; default: the area's staffed beds at as_of",
+        ),
     ] = None,
 ) -> dict[str, Any]:
     """Quantiles per day, the capacity question, and every standard capacity check."""

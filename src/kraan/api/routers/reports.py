@@ -3,18 +3,21 @@
 from __future__ import annotations
 
 import hashlib
-from datetime import datetime
+from contextlib import AbstractContextManager, nullcontext, suppress
 from typing import Annotated, Any
 
-from fastapi import APIRouter, Header, HTTPException, UploadFile, status
+from fastapi import APIRouter, Header, HTTPException, Query, UploadFile, status
 from fastapi.responses import JSONResponse
 
+from kraan.api.bounds import CleanText, Moment, limit_query
 from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, utc_now
 from kraan.api.schemas import BatchCreate, ReportCreate
-from kraan.domain.access import can_read_details, can_report_for
+from kraan.domain.access import can_read_details, can_report_for, detail_scope
 from kraan.ingest.csv_reports import CsvFormatError
 from kraan.services.ingest import import_csv, ingest_reports
+from kraan.store.faults import IntegrityError
 from kraan.store.idempotency import recall, remember
+from kraan.store.locks import named_lock
 from kraan.store.reference import load_locations
 from kraan.store.rejections import recent_rejections
 from kraan.store.reports import report_as_dict, report_versions
@@ -23,7 +26,13 @@ router = APIRouter(prefix="/api/v1", tags=["reports"])
 
 IdempotencyKey = Annotated[
     str | None,
-    Header(alias="Idempotency-Key", max_length=200, description="Replays return the first answer."),
+    Header(
+        alias="Idempotency-Key",
+        min_length=1,
+        max_length=200,
+        pattern=r"^[\x21-\x7e]+$",
+        description="Replays return the first answer.",
+    ),
 ]
 
 
@@ -43,9 +52,20 @@ def _replay(engine: Any, key: str | None, actor: str, body: bytes) -> JSONRespon
     return JSONResponse(row.response, status_code=200, headers={"Idempotent-Replay": "true"})
 
 
+def _key_lock(engine: Any, key: str | None, actor: str) -> AbstractContextManager[None]:
+    """Requests with the same key wait for each other: the second one replays the first."""
+    return named_lock(engine, f"idempotency:{actor}:{key}") if key else nullcontext()
+
+
 def _remember(engine: Any, key: str | None, actor: str, body: bytes, response: dict) -> None:  # type: ignore[type-arg]
     if not key:
         return
+    # another process may have stored the answer first; it describes the same data
+    with suppress(IntegrityError):
+        _insert_key(engine, key, actor, body, response)
+
+
+def _insert_key(engine: Any, key: str, actor: str, body: bytes, response: dict) -> None:  # type: ignore[type-arg]
     with engine.begin() as conn:
         remember(
             conn,
@@ -92,17 +112,18 @@ def create_report(
     idempotency_key: IdempotencyKey = None,
 ) -> JSONResponse:
     body = report.model_dump_json().encode()
-    replay = _replay(engine, idempotency_key, principal.username, body)
-    if replay:
-        return replay
-    code, payload = _write(engine, settings, principal, [report], "api")
-    if code == 422:
-        payload["detail"] = [
-            {**d, "field": d["field"].removeprefix("reports[0].")} for d in payload["detail"]
-        ]
-        return JSONResponse(payload, status_code=422)
-    result = payload["results"][0]
-    _remember(engine, idempotency_key, principal.username, body, result)
+    with _key_lock(engine, idempotency_key, principal.username):
+        replay = _replay(engine, idempotency_key, principal.username, body)
+        if replay:
+            return replay
+        code, payload = _write(engine, settings, principal, [report], "api")
+        if code == 422:
+            payload["detail"] = [
+                {**d, "field": d["field"].removeprefix("reports[0].")} for d in payload["detail"]
+            ]
+            return JSONResponse(payload, status_code=422)
+        result = payload["results"][0]
+        _remember(engine, idempotency_key, principal.username, body, result)
     return JSONResponse(result, status_code=201 if result["outcome"] == "created" else 200)
 
 
@@ -117,14 +138,15 @@ def create_batch(
     if len(batch.reports) > settings.max_batch_size:
         raise HTTPException(413, detail=f"at most {settings.max_batch_size} reports per batch")
     body = batch.model_dump_json().encode()
-    replay = _replay(engine, idempotency_key, principal.username, body)
-    if replay:
-        return replay
-    code, payload = _write(engine, settings, principal, batch.reports, "api")
-    if code == 200:
-        outcomes = [r["outcome"] for r in payload["results"]]
-        payload["summary"] = {k: outcomes.count(k) for k in sorted(set(outcomes))}
-        _remember(engine, idempotency_key, principal.username, body, payload)
+    with _key_lock(engine, idempotency_key, principal.username):
+        replay = _replay(engine, idempotency_key, principal.username, body)
+        if replay:
+            return replay
+        code, payload = _write(engine, settings, principal, batch.reports, "api")
+        if code == 200:
+            outcomes = [r["outcome"] for r in payload["results"]]
+            payload["summary"] = {k: outcomes.count(k) for k in sorted(set(outcomes))}
+            _remember(engine, idempotency_key, principal.username, body, payload)
     return JSONResponse(payload, status_code=code)
 
 
@@ -132,7 +154,15 @@ def create_batch(
 def upload_csv(
     file: UploadFile, engine: EngineDep, settings: SettingsDep, principal: PrincipalDep
 ) -> dict[str, Any]:
-    raw = file.file.read()
+    raw = file.file.read(settings.max_csv_bytes + 1)
+    if len(raw) > settings.max_csv_bytes:
+        raise HTTPException(
+            413, detail=f"the CSV is larger than {settings.max_csv_bytes} bytes; split it"
+        )
+    if raw.count(b"\n") > settings.max_csv_rows + 1:
+        raise HTTPException(
+            413, detail=f"the CSV has more than {settings.max_csv_rows} rows; split it"
+        )
     try:
         text = raw.decode("utf-8-sig")
     except UnicodeDecodeError as error:
@@ -149,17 +179,19 @@ def upload_csv(
 
 @router.get("/reports/{location_code}/versions", summary="Every version of one report")
 def versions(
-    location_code: str,
-    reported_at: datetime,
+    location_code: CleanText,
+    reported_at: Annotated[Moment, Query()],
     engine: EngineDep,
     principal: PrincipalDep,
 ) -> list[dict[str, Any]]:
+    """Who recorded each version: the location's reporters, its region's coordinators and
+    national coordinators only."""
     with engine.connect() as conn:
         located = {loc.code: (lid, loc) for lid, loc in load_locations(conn, active_only=False)}
         if location_code not in located:
             raise HTTPException(404, detail=f"unknown location '{location_code}'")
         location_id, location = located[location_code]
-        allowed = can_read_details(principal) or can_report_for(
+        allowed = can_report_for(
             principal, location_code=location_code, region_code=location.region_code
         )
         if not allowed:
@@ -182,10 +214,13 @@ def versions(
 
 @router.get("/rejections", summary="Rejected inputs and why (coordinators)")
 def rejections(
-    engine: EngineDep, principal: PrincipalDep, limit: int = 100
+    engine: EngineDep,
+    principal: PrincipalDep,
+    limit: Annotated[int, limit_query(1000)] = 100,
 ) -> list[dict[str, Any]]:
+    """National coordinators see all; regional ones those of their region's locations."""
     if not can_read_details(principal):
         raise HTTPException(403, detail="coordinators only")
     with engine.connect() as conn:
-        rows = recent_rejections(conn, limit=min(limit, 1000))
+        rows = recent_rejections(conn, limit=limit, region=detail_scope(principal))
     return [{**r, "received_at": r["received_at"].isoformat()} for r in rows]  # type: ignore[attr-defined]

@@ -8,15 +8,22 @@ current state, answers 409 and changes nothing (docs/spreading.md, section 3).
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Body, HTTPException, Query
 from fastapi.concurrency import run_in_threadpool
 from pydantic import BaseModel, ConfigDict, Field
 
-from kraan.api.deps import EngineDep, PrincipalDep, SettingsDep, parse_as_of, utc_now
-from kraan.domain.access import can_offer_beds, can_plan_spreading
+from kraan.api.bounds import BigId, BodyId, CleanText, Day
+from kraan.api.deps import (
+    EngineDep,
+    OptionalPrincipalDep,
+    PrincipalDep,
+    SettingsDep,
+    parse_as_of,
+    utc_now,
+)
+from kraan.domain.access import Principal, can_offer_beds, can_plan_spreading
 from kraan.domain.spreading.solve import SpreadInputError
 from kraan.domain.spreading.workflow import InvalidTransition
 from kraan.services import transfers as transfer_service
@@ -33,8 +40,8 @@ States = Literal["requested", "offered", "accepted", "in_transport", "arrived", 
 class OfferCreate(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    region_code: str = Field(min_length=1, max_length=16)
-    day: date
+    region_code: CleanText = Field(min_length=1, max_length=16)
+    day: Day
     care_level: Literal["ic", "ward"] = "ic"
     beds: int = Field(ge=1, le=500, description="Free beds offered for transfers that day.")
 
@@ -43,9 +50,11 @@ class AdvanceBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
     to_state: States
-    offer_id: int | None = Field(None, description="Bed offer to take beds from (accept).")
-    note: str = Field("", max_length=2000, description="Required when cancelling: the reason.")
-    version: int | None = Field(None, description="Version you saw; a stale one gets 409.")
+    offer_id: BodyId | None = Field(None, description="Bed offer to take beds from (accept).")
+    note: CleanText = Field(
+        "", max_length=2000, description="Required when cancelling: the reason."
+    )
+    version: BodyId | None = Field(None, description="Version you saw; a stale one gets 409.")
 
 
 def _refused(refused: TransferRefused) -> HTTPException:
@@ -108,35 +117,46 @@ async def create_plan(
     }
 
 
-@router.get("/plans/{plan_id}", summary="A stored plan with its transfers")
-def get_plan(plan_id: int, engine: EngineDep) -> dict[str, Any]:
+#: Who moved a transfer and why it was cancelled: for token holders only (issue 8).
+PERSONAL = ("created_by", "updated_by", "reason")
+
+
+def _public(item: dict[str, Any], principal: Principal | None) -> dict[str, Any]:
+    if principal is not None:
+        return item
+    return {k: v for k, v in item.items() if k not in PERSONAL}
+
+
+@router.get("/plans/{plan_id}", summary="A stored plan with its transfers (names: any token)")
+def get_plan(plan_id: BigId, engine: EngineDep, principal: OptionalPrincipalDep) -> dict[str, Any]:
     with engine.connect() as conn:
         try:
             plan = store.get_plan(conn, plan_id=plan_id)
         except store.NotFound as error:
             raise _problem(error) from error
         rows = store.list_transfers(conn, plan_id=plan_id)
-    return {**plan, "transfers": [t.as_dict() for t in rows]}
+    transfers = [_public(t.as_dict(), principal) for t in rows]
+    return {**_public(plan, principal), "transfers": transfers}
 
 
 @router.get("/transfers", summary="Transfers by day, region (either side) and state")
 def get_transfers(
     engine: EngineDep,
-    day: date | None = None,
-    region: str | None = None,
+    principal: OptionalPrincipalDep,
+    day: Annotated[Day | None, Query()] = None,
+    region: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
     state: Annotated[States | None, Query()] = None,
-    start: Annotated[date | None, Query(description="first day (inclusive)")] = None,
-    end: Annotated[date | None, Query(description="last day (inclusive)")] = None,
+    start: Annotated[Day | None, Query(description="first day (inclusive)")] = None,
+    end: Annotated[Day | None, Query(description="last day (inclusive)")] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
-        rows = store.list_transfers(
-            conn, day=day, region=region, state=state, start=start, end=end
-        )
-    return [t.as_dict() for t in rows]
+        rows = store.list_transfers(conn, day=day, region=region, state=state, start=start, end=end)
+    return [_public(t.as_dict(), principal) for t in rows]
 
 
-@router.get("/transfers/{transfer_id}", summary="One transfer with its history")
-def get_transfer(transfer_id: int, engine: EngineDep) -> dict[str, Any]:
+@router.get("/transfers/{transfer_id}", summary="One transfer with its history (any token)")
+def get_transfer(transfer_id: BigId, engine: EngineDep, _: PrincipalDep) -> dict[str, Any]:
+    """The history names the people who moved it and why they cancelled: not public."""
     with engine.connect() as conn:
         try:
             item = store.get_transfer(conn, transfer_id=transfer_id)
@@ -149,10 +169,10 @@ def get_transfer(transfer_id: int, engine: EngineDep) -> dict[str, Any]:
 @router.get("/offers", summary="Bed offers by day and region")
 def get_offers(
     engine: EngineDep,
-    day: date | None = None,
-    region: str | None = None,
-    start: Annotated[date | None, Query(description="first day (inclusive)")] = None,
-    end: Annotated[date | None, Query(description="last day (inclusive)")] = None,
+    day: Annotated[Day | None, Query()] = None,
+    region: Annotated[str | None, Query(min_length=1, max_length=16)] = None,
+    start: Annotated[Day | None, Query(description="first day (inclusive)")] = None,
+    end: Annotated[Day | None, Query(description="last day (inclusive)")] = None,
 ) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         offers = store.list_offers(conn, day=day, region=region, start=start, end=end)
@@ -177,7 +197,7 @@ def create_offer(body: OfferCreate, engine: EngineDep, principal: PrincipalDep) 
 
 @router.post("/transfers/{transfer_id}/advance", summary="Move a transfer one step")
 def advance_route(
-    transfer_id: int, body: AdvanceBody, engine: EngineDep, principal: PrincipalDep
+    transfer_id: BigId, body: AdvanceBody, engine: EngineDep, principal: PrincipalDep
 ) -> dict[str, Any]:
     try:
         item = transfer_service.advance(

@@ -2,25 +2,59 @@
 
 from __future__ import annotations
 
-from datetime import date, timedelta
-from typing import Any
+from datetime import timedelta
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Query, Request
+from fastapi.concurrency import run_in_threadpool
+from fastapi.responses import Response
 
-from kraan.api.deps import AsOfDep, EngineDep, SettingsDep
+from kraan.api.bounds import Day
+from kraan.api.deps import AsOfDep, AsOfQuery, EngineDep, parse_as_of, utc_now
 from kraan.domain.model import MONITORED_LEVELS
-from kraan.services.contract import status_document
-from kraan.services.overview import build_overview
+from kraan.services.status_cache import StatusCache, etag_for, now_bucket, uncached
+from kraan.settings import Settings
 from kraan.store.reference import load_locations, load_regions
 from kraan.store.series import FIELDS, daily_totals
 
 router = APIRouter(prefix="/api/v1", tags=["monitor"])
 
 
-@router.get("/status", summary="National phase and regional picture at as_of (the CLI contract)")
-def get_status(as_of: AsOfDep, engine: EngineDep, settings: SettingsDep) -> dict[str, Any]:
-    with engine.connect() as conn:
-        return status_document(build_overview(conn, as_of=as_of, settings=settings))
+@router.get(
+    "/status",
+    summary="National phase and regional picture at as_of (the CLI contract)",
+    responses={304: {"description": "Not modified (If-None-Match matched the ETag)"}},
+)
+async def get_status(request: Request, as_of: AsOfQuery = None) -> Response:
+    """Cached per (as_of, data version), with an ETag: a written report changes both.
+
+    Async: a cache hit is answered on the event loop without a thread or a query; a miss,
+    or a data version due for a re-read, runs in the thread pool.
+    """
+    settings: Settings = request.app.state.settings
+    engine = request.app.state.engine
+    cache: StatusCache | None = request.app.state.status_cache
+    asked = parse_as_of(as_of)
+    now = utc_now()
+    moment = asked or now_bucket(now, settings.status_now_seconds)  # the key and the ETag
+    entry = None
+    if cache is None:
+        entry, version = await run_in_threadpool(
+            uncached, engine, as_of=asked or now, settings=settings
+        )
+    else:
+        version = cache.known_version() or await run_in_threadpool(cache.version, engine)
+    etag = etag_for("status", moment.isoformat(), version)
+    headers = {"ETag": etag, "Cache-Control": f"public, max-age={settings.status_max_age_seconds}"}
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    if cache is not None:
+        entry = cache.peek(moment, version) or await run_in_threadpool(
+            cache.compute, engine, as_of=asked or now, settings=settings, version=version,
+            key_as_of=moment,
+        )  # fmt: skip
+    assert entry is not None
+    return Response(entry.body, media_type="application/json", headers=headers)
 
 
 @router.get("/regions", summary="ROAZ regions (an approximation; editable data)")
@@ -39,7 +73,9 @@ def get_regions(engine: EngineDep) -> list[dict[str, Any]]:
 
 
 @router.get("/locations", summary="Care locations (synthetic where flagged)")
-def get_locations(engine: EngineDep, region: str | None = None) -> list[dict[str, Any]]:
+def get_locations(
+    engine: EngineDep, region: Annotated[str | None, Query(max_length=16)] = None
+) -> list[dict[str, Any]]:
     with engine.connect() as conn:
         located = load_locations(conn)
     return [
@@ -63,9 +99,9 @@ def get_locations(engine: EngineDep, region: str | None = None) -> list[dict[str
 def get_series(
     engine: EngineDep,
     as_of: AsOfDep,
-    region: str | None = None,
-    start: date | None = None,
-    end: date | None = None,
+    region: Annotated[str | None, Query(max_length=16)] = None,
+    start: Annotated[Day | None, Query()] = None,
+    end: Annotated[Day | None, Query()] = None,
 ) -> dict[str, Any]:
     end = end or as_of.date()
     start = start or end - timedelta(days=120)

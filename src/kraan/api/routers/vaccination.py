@@ -46,7 +46,12 @@ async def schedule(request: ScheduleRequest) -> dict[str, Any]:
         raise _problems(error) from error
 
 
-@router.get("/schedule.csv", summary="Export: one row per cohort (2021 pattern)")
+@router.get(
+    "/schedule.csv",
+    summary="Export: one row per cohort (2021 pattern)",
+    response_class=PlainTextResponse,
+    responses={200: {"content": {"text/csv": {"schema": {"type": "string"}}}}},
+)
 async def schedule_csv(method: Literal["lp", "greedy"] = "lp") -> PlainTextResponse:
     document = await run_in_threadpool(default_document)
     return PlainTextResponse(

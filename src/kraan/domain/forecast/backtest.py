@@ -15,7 +15,8 @@ from dataclasses import dataclass
 import numpy as np
 
 from kraan.domain.forecast.calibration import apply_calibration
-from kraan.domain.forecast.model import calibrate
+from kraan.domain.forecast.ensemble import shift_quantiles
+from kraan.domain.forecast.model import calibrate, last_seen, stack
 from kraan.domain.forecast.occupancy import OCCUPANCY_TREND, ForecastInputError
 from kraan.domain.forecast.params import ForecastParams
 from kraan.domain.forecast.quantiles import FloatArray
@@ -76,6 +77,7 @@ def run_backtest(
     raw_origins = np.arange(start_raw, last + 1, dtype=np.int64)
     raws = np.empty((raw_origins.size, params.horizon, 9))
     truth = series.truth()
+    lasts = np.array([last_seen(series, int(j)) for j in raw_origins])
     for pos, origin in enumerate(raw_origins):
         origin = int(origin)
         raw = None
@@ -89,8 +91,12 @@ def run_backtest(
             m = origin - first
             if raw is not None:
                 lo = max(0, pos - params.calibration_window)
-                cal = calibrate(raws[lo:pos], raw_origins[lo:pos], truth, origin, params)
-                out[KRAAN][m] = apply_calibration(raw.occupancy, cal)
+                past_raw, shift = stack(
+                    series, origin, raw_origins[lo:pos], raws[lo:pos], raw.occupancy, params,
+                    lasts=lasts[lo:pos],
+                )  # fmt: skip
+                cal = calibrate(past_raw, raw_origins[lo:pos], truth, origin, params)
+                out[KRAAN][m] = apply_calibration(shift_quantiles(raw.occupancy, shift), cal)
                 fallback[m] = float(raw.mode == OCCUPANCY_TREND)
             for name in methods:
                 if name != KRAAN:

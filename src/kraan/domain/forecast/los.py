@@ -72,8 +72,21 @@ def fill_admissions(admissions: FloatArray, occupancy: FloatArray) -> FloatArray
     if first > 0:
         prev = np.concatenate([[o[0]], o[: first - 1]])
         a[:first] = np.clip(o[:first] - prev + prev / stay, 0.0, None)
-    gaps = ~np.isfinite(a)
-    a[gaps] = 0.0
+    return bridge_gaps(a)
+
+
+def bridge_gaps(values: FloatArray) -> FloatArray:
+    """Unknown days between known ones interpolated linearly, trailing ones carried forward,
+    leading ones 0. Every value used lies on or before the day it fills, or between two
+    known days before the origin, so nothing is seen ahead (e.g. the weekends LCPS stopped
+    publishing from April 2022, when they reach the model as missing days)."""
+    a = np.asarray(values, dtype=np.float64).copy()
+    known = np.flatnonzero(np.isfinite(a))
+    if known.size == 0:
+        return np.zeros_like(a)
+    gaps = np.flatnonzero(~np.isfinite(a))
+    if gaps.size:
+        a[gaps] = np.interp(gaps, known, a[known], left=0.0, right=float(a[known[-1]]))
     return a
 
 

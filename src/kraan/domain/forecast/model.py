@@ -8,6 +8,7 @@ upper end of the 90 % interval (the 0.95 quantile), exceed it.
 
 from __future__ import annotations
 
+from collections.abc import Hashable, MutableMapping
 from dataclasses import dataclass, replace
 
 import numpy as np
@@ -18,7 +19,13 @@ from kraan.domain.forecast.calibration import (
     apply_to_samples,
     fit_calibration,
 )
-from kraan.domain.forecast.occupancy import ForecastInputError
+from kraan.domain.forecast.ensemble import (
+    blend_shift,
+    blend_weights,
+    shift_quantiles,
+    shift_samples,
+)
+from kraan.domain.forecast.occupancy import ForecastInputError, RawForecast
 from kraan.domain.forecast.params import ForecastParams
 from kraan.domain.forecast.quantiles import INTERVALS, MEDIAN, FloatArray
 from kraan.domain.forecast.target import (
@@ -48,6 +55,12 @@ class ForecastResult:
     #: calibrated Monte Carlo paths ``(N, H)``, kept on request so that any other
     #: capacity can be answered later without running the model again
     paths: FloatArray | None = None
+    #: why this forecast must not be relied on (None = reliable); see :func:`unreliable_reason`
+    unreliable: str | None = None
+
+    @property
+    def reliable(self) -> bool:
+        return self.unreliable is None
 
     @property
     def horizons(self) -> IntArray:
@@ -77,6 +90,76 @@ def calibrate(
     )
 
 
+def unreliable_reason(
+    occupancy: FloatArray, raw: FloatArray, calibration_n: int, params: ForecastParams
+) -> str | None:
+    """Why a calibrated forecast cannot be trusted, or None.
+
+    * *History too short*: fewer than ``calibration_min`` earlier forecasts of this series
+      could be checked against what happened, so the band is the raw model's alone. The
+      raw model knows only the uncertainty it models (calibration.py), and in a new regime
+      that is far too little: on 2020-03-27 (16 checkable forecasts) its median was about
+      2.5 times the peak that followed.
+    * *Fit failed*: a quantile is not finite, or the raw model's 90 % band (``raw``, before
+      calibration) has no width while its median is above zero: a flat line with no band
+      claims a certainty nobody has (2020-03-27 before the fix of unknown admissions).
+    """
+    if not np.isfinite(occupancy).all():
+        return "the model fit failed (a forecast quantile is not a number)"
+    lo, hi = INTERVALS[0.9]
+    if np.any((raw[:, hi] - raw[:, lo] <= 0) & (raw[:, MEDIAN] > 0)):
+        return "the model fit failed (no uncertainty band)"
+    if calibration_n < params.calibration_min:
+        return (
+            f"history too short: only {calibration_n} earlier forecasts could be checked "
+            f"against what happened, and calibrating the band needs {params.calibration_min}"
+        )
+    return None
+
+
+def last_seen(series: TargetSeries, origin: int) -> float:
+    """The census a forecaster at ``origin`` sees last (imputed days carried forward)."""
+    return float(series.seen(origin)[0][-1])
+
+
+def stack(
+    series: TargetSeries,
+    origin: int,
+    past: IntArray,
+    past_raw: FloatArray,
+    raw: FloatArray,
+    params: ForecastParams,
+    lasts: FloatArray | None = None,
+) -> tuple[FloatArray, FloatArray]:
+    """(past raw forecasts, log1p shift of the new one) after stacking with persistence.
+
+    The weights come from the last ``blend_window`` past origins with outcomes known at
+    ``origin`` (ensemble.py); the same weights move the past forecasts, so that the
+    calibration learns the errors of the forecast as it is now made. ``lasts`` holds the
+    last seen census of each past origin, if the caller has it.
+    """
+    horizon = raw.shape[0]
+    if not params.blend or past.size == 0:
+        return past_raw, np.zeros(horizon)
+    if lasts is None:
+        lasts = np.array([last_seen(series, int(j)) for j in past])
+    seen = known_by(truth_matrix(series.truth(), past, horizon), past, origin)
+    recent = slice(max(0, past.size - params.blend_window), past.size)
+    weights = blend_weights(
+        past_raw[recent, :, MEDIAN],
+        lasts[recent],
+        seen[recent],
+        params.blend_min,
+        params.blend_floor,
+    )
+    shifts = np.stack(
+        [blend_shift(q, last, weights) for q, last in zip(past_raw, lasts, strict=True)]
+    )
+    weights[params.blend_horizon :] = 1.0  # beyond it, the model alone
+    now = blend_shift(raw, last_seen(series, origin), weights)
+    return shift_quantiles(past_raw, np.nan_to_num(shifts)), now
+
+
 def crossing(values: FloatArray, capacity: float) -> int | None:
     """First horizon (1-based) with ``values > capacity``; None if none within the horizon."""
     above = np.flatnonzero(values > capacity)
@@ -97,7 +180,7 @@ def capacity_answers(
 
 def with_capacity(result: ForecastResult, capacity: float | None) -> ForecastResult:
     """The same forecast answering another capacity (needs ``keep_paths=True``)."""
-    if capacity is None:
+    if capacity is None or result.unreliable is not None:
         return replace(
             result,
             capacity=None,
@@ -124,34 +207,44 @@ def forecast_at(
     *,
     capacity: float | None = None,
     keep_paths: bool = False,
+    memo: MutableMapping[Hashable, RawForecast] | None = None,
 ) -> ForecastResult:
-    """The ``kraan`` forecast a forecaster at ``origin`` would have made (backtest-equal)."""
+    """The ``kraan`` forecast a forecaster at ``origin`` would have made (backtest-equal).
+
+    ``memo`` reuses the raw forecasts of earlier origins (:func:`target.raw_kraan_at`):
+    a forecast for the next day then runs the model once, not 91 times.
+    """
     if not series.first_origin() <= origin < len(series):
         raise ValueError(
             f"origin index {origin} outside {series.first_origin()}..{len(series) - 1}: "
             "the forecast needs 14 days of census up to the origin"
         )
-    raw = raw_kraan_at(series, origin, params, keep_samples=True)
+    raw = raw_kraan_at(series, origin, params, keep_samples=True, memo=memo)
     past = calibration_window(series, origin, params)
     h, q = raw.occupancy.shape
     occ_past = np.full((past.size, h, q), np.nan)
     adm_past = np.full((past.size, h, q), np.nan)
     for m, j in enumerate(past):
         try:
-            earlier = raw_kraan_at(series, int(j), params)
+            earlier = raw_kraan_at(series, int(j), params, memo=memo)
         except ForecastInputError:  # a gap in the census: no error to learn from
             continue
         occ_past[m], adm_past[m] = earlier.occupancy, earlier.admissions
-    occ_cal = calibrate(occ_past, past, series.truth(), origin, params)
     adm_cal = calibrate(adm_past, past, series.admissions_truth(), origin, params)
-    occupancy = apply_calibration(raw.occupancy, occ_cal)
+    occ_past, shift = stack(series, origin, past, occ_past, raw.occupancy, params)
+    raw_occupancy = shift_quantiles(raw.occupancy, shift)
+    occ_cal = calibrate(occ_past, past, series.truth(), origin, params)
+    occupancy = apply_calibration(raw_occupancy, occ_cal)
     admissions = raw.admissions
     if np.isfinite(admissions).all():
         admissions = apply_calibration(admissions, adm_cal)
     exceed = median_x = upper_x = paths = None
     if (capacity is not None or keep_paths) and raw.occupancy_samples is not None:
-        paths = apply_to_samples(raw.occupancy_samples, raw.occupancy, occ_cal)
-    if capacity is not None and paths is not None:
+        samples = shift_samples(raw.occupancy_samples, shift)
+        paths = apply_to_samples(samples, raw_occupancy, occ_cal)
+    calibration_n = int(occ_cal.n[0])
+    why = unreliable_reason(occupancy, raw.occupancy, calibration_n, params)
+    if capacity is not None and paths is not None and why is None:
         exceed, median_x, upper_x = capacity_answers(occupancy, paths, capacity)
     return ForecastResult(
         origin=origin,
@@ -160,10 +253,11 @@ def forecast_at(
         mode=raw.mode,
         growth_rate=raw.growth_rate,
         mean_stay=raw.mean_stay,
-        calibration_n=int(occ_cal.n[0]),
-        capacity=capacity,
+        calibration_n=calibration_n,
+        capacity=capacity if why is None else None,
         exceed_probability=exceed,
         median_crossing=median_x,
         upper90_crossing=upper_x,
         paths=paths if keep_paths else None,
+        unreliable=why,
     )

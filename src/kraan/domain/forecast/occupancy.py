@@ -65,9 +65,17 @@ def _check(occupancy: FloatArray, params: ForecastParams) -> None:
 
 
 def _enough_admissions(admissions: FloatArray | None, params: ForecastParams) -> bool:
+    """Admissions known since ``min_admission_days`` ago, on at least two days in three
+    (five weekdays in seven when the weekends are not published)."""
     if admissions is None:
         return False
-    return bool(np.isfinite(admissions[-params.min_admission_days :]).all())
+    window = params.min_admission_days
+    recent = np.isfinite(admissions[-window:])
+    known = np.flatnonzero(np.isfinite(admissions))
+    if recent.size < window or known.size == 0:
+        return False
+    started = admissions.shape[0] - 1 - int(known[0]) >= window - 1
+    return started and 3 * int(recent.sum()) >= 2 * window
 
 
 def kraan_raw(

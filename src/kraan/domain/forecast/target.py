@@ -7,14 +7,16 @@ for a given day is the same whether it comes from a backtest or from a live call
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import hashlib
+from collections.abc import Hashable, MutableMapping
+from dataclasses import dataclass, replace
 
 import numpy as np
 import numpy.typing as npt
 
 from kraan.domain.forecast.baselines import linear_trend, persistence
 from kraan.domain.forecast.history import BoolArray, scoreable_truth, visible_at
-from kraan.domain.forecast.occupancy import RawForecast, kraan_raw
+from kraan.domain.forecast.occupancy import ForecastInputError, RawForecast, kraan_raw
 from kraan.domain.forecast.params import ForecastParams
 from kraan.domain.forecast.quantiles import QUANTILE_LEVELS, FloatArray
 from kraan.domain.forecast.sir import chime_sir
@@ -83,11 +85,77 @@ def rng_for(
     return np.random.default_rng([params.seed, series.day0 + origin, _METHOD_IDS[method]])
 
 
-def raw_kraan_at(
-    series: TargetSeries, origin: int, params: ForecastParams, *, keep_samples: bool = False
-) -> RawForecast:
-    """The uncalibrated ``kraan`` forecast from the data visible at ``origin``."""
+def raw_inputs(
+    series: TargetSeries, origin: int, params: ForecastParams
+) -> tuple[FloatArray, FloatArray | None, FloatArray | None]:
+    """What the raw ``kraan`` forecast at ``origin`` reads: the last ``raw_history`` visible days.
+
+    Cutting to a fixed window makes the raw forecast a function of those days alone, not
+    of where the series happens to start (days before the first census value are dropped
+    too), so a live call that reads 210 days, a backtest
+    over two years and ``kraan forecast`` give the same raw forecast, and it can be reused
+    (see :func:`raw_key`).
+    """
     occ, adm, helper = series.seen(origin)
+    known = np.flatnonzero(np.isfinite(occ))
+    start = int(known[0]) if known.size else 0  # days before any census are not data
+    lo = max(start, origin + 1 - params.raw_history)
+
+    def cut(arr: FloatArray | None) -> FloatArray | None:
+        return None if arr is None else arr[lo:]
+
+    return occ[lo:], cut(adm), cut(helper)
+
+
+def raw_key(series: TargetSeries, origin: int, params: ForecastParams) -> Hashable:
+    """A key that changes whenever anything the raw forecast at ``origin`` reads changes."""
+    digest = hashlib.blake2b(digest_size=16)
+    for arr in raw_inputs(series, origin, params):
+        digest.update(b"-" if arr is None else np.ascontiguousarray(arr).tobytes())
+    return (series.level, params, series.day0 + origin, digest.hexdigest())
+
+
+def raw_kraan_at(
+    series: TargetSeries,
+    origin: int,
+    params: ForecastParams,
+    *,
+    keep_samples: bool = False,
+    memo: MutableMapping[Hashable, RawForecast] | None = None,
+) -> RawForecast:
+    """The uncalibrated ``kraan`` forecast from the data visible at ``origin``.
+
+    ``memo`` (any mapping, e.g. an LRU kept by the caller) holds raw forecasts by
+    :func:`raw_key`, without their samples; a hit is returned as is (a run that needs
+    samples always runs, and leaves its samples-free copy in the memo). A
+    :class:`ForecastInputError` is memoised too (as None), so a gap costs one try.
+    """
+    key = None
+    if memo is not None:
+        key = raw_key(series, origin, params)
+        hit = memo.get(key, _MISSING)
+        if hit is None:
+            raise ForecastInputError("no census at this origin (memoised)")
+        if hit is not _MISSING and not keep_samples:
+            return hit  # type: ignore[return-value]
+    try:
+        raw = _raw_kraan(series, origin, params, keep_samples=keep_samples)
+    except ForecastInputError:
+        if key is not None:
+            memo[key] = None  # type: ignore[index, assignment]
+        raise
+    if key is not None:
+        memo[key] = replace(raw, occupancy_samples=None, admissions_samples=None)  # type: ignore[index]
+    return raw
+
+
+_MISSING = object()
+
+
+def _raw_kraan(
+    series: TargetSeries, origin: int, params: ForecastParams, *, keep_samples: bool
+) -> RawForecast:
+    occ, adm, helper = raw_inputs(series, origin, params)
     return kraan_raw(
         adm,
         occ,
