@@ -53,7 +53,16 @@ def protocol(settings: Settings) -> dict[str, Any]:
     return _protocol(settings.home_triage_protocol_file)
 
 
-@lru_cache(maxsize=64)
+@lru_cache(maxsize=2)
+def _ward_series(raw_dir: str) -> tuple[list[str], Any]:
+    """The national LCPS ward series (read once per process)."""
+    from kraan.services.forecasting import load_national, target_series
+
+    national = load_national(None, raw_dir=Path(raw_dir))
+    return [str(d)[:10] for d in national.dates], target_series(national, "ward")
+
+
+@lru_cache(maxsize=128)
 def _ward_survival(raw_dir: str, day: str, fallback_mean: float) -> tuple[tuple[float, ...], str]:
     """The ward stay fitted by the forecast on the LCPS series up to ``day``, else a fallback."""
     import numpy as np
@@ -61,11 +70,7 @@ def _ward_survival(raw_dir: str, day: str, fallback_mean: float) -> tuple[tuple[
     try:
         from kraan.domain.forecast.los import fill_admissions, fit_stay
         from kraan.domain.forecast.params import ForecastParams
-        from kraan.services.forecasting import load_national, target_series
-
-        national = load_national(None, raw_dir=Path(raw_dir))
-        series = target_series(national, "ward")
-        dates = [str(d)[:10] for d in national.dates]
+        dates, series = _ward_series(raw_dir)
         end = dates.index(day) + 1 if day in dates else len(dates)
         if end < 60 or series.admissions is None:
             raise ValueError("too little history")
