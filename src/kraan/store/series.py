@@ -28,6 +28,9 @@ from kraan.store.tables import locations, submission_levels, submissions
 
 __all__ = ["FIELDS", "DailyTotals", "daily_totals", "reported_span"]
 
+#: days per query: below SQLite's limit of 500 terms in a compound SELECT
+DAYS_PER_QUERY = 366
+
 
 def daily_totals(
     conn: Connection, *, start: date, end: date, until: datetime | None = None
@@ -54,6 +57,15 @@ def daily_totals(
     )
     if not bounds:
         return aggregate([], days, region_codes)
+    rows: list[Row[Any]] = []
+    # SQLite allows at most 500 terms in a compound SELECT: query long ranges in chunks
+    for first in range(0, len(bounds), DAYS_PER_QUERY):
+        rows.extend(conn.execute(_day_query(bounds[first : first + DAYS_PER_QUERY])).all())
+    return aggregate(_level_rows(rows), days, region_codes)
+
+
+def _day_query(bounds: Sequence[tuple[int, datetime, datetime]]) -> Any:
+    """The last current report of every location on each day in ``bounds``."""
     # a UNION ALL of one-row selects: portable, where VALUES with column names is not (SQLite)
     window = union_all(
         *(
@@ -107,8 +119,7 @@ def daily_totals(
         .join(submissions, submissions.c.id == picked.c.submission_id)
         .join(submission_levels, submission_levels.c.submission_id == submissions.c.id)
     )
-    rows = conn.execute(query).all()
-    return aggregate(_level_rows(rows), days, region_codes)
+    return query
 
 
 def _level_rows(rows: Sequence[Row[Any]]) -> list[LevelRow]:
