@@ -5,16 +5,18 @@ Cases (issue part 6): 11 regions x 7 days (goal < 0.1 s), 100 hospitals x 14 day
 (goal < 60 s). Snapshots are synthetic but plausible (IC sizes 8-200 beds, COVID load
 30-105 % of the COVID beds, forecasts growing -3 % to +6 % a day), seeded.
 
-Like for like (issue 13): HiGHS and CBC get the *same integer model* (the one the
-``mip`` method builds: whole patients and binaries on days 0-1, later days an LP), the
-same gaps and the same time limit, and no start. Each solver's x goes through the same
-rounding of the integer days and repair of the later days, and is scored by one
-true-objective function (``integer_plan_cost``). The default method (``auto``) is then
-compared with CBC given five times its solve time, and with CBC run to its own end: the
-goal "default >= 5x faster than PuLP+CBC at equal or better objective" holds when CBC,
-with 5x the default's time, reaches no better objective. Times are wall and CPU
-seconds; PuLP's model building is reported apart from CBC's solve. Needs the ``bench``
-extra (pulp).
+Like for like (issue 13): HiGHS and CBC get the *same model*, the same gaps and no
+start, on two models: the one the default method solves at these sizes (``lp_round``:
+the LP relaxation, then the repair) and the integer model the ``mip`` method builds
+(whole patients and binaries on days 0-1, later days an LP). Each solver's x goes
+through the same rounding of the integer days and repair of the later days, and is
+scored by one true-objective function (``integer_plan_cost``). On the integer model CBC
+gets five times the default's CPU seconds, then the full time limit: the goal "default
+>= 5x faster than PuLP+CBC at equal or better objective" holds when CBC, with 5x the
+default's time, reaches no better objective. Times are wall and CPU seconds: CBC runs as
+a child process, so its CPU comes from ``getrusage(RUSAGE_CHILDREN)`` and its limit
+counts CPU time; on a shared machine CPU seconds are the fair figure. PuLP's model
+building is reported apart from CBC's solve. Needs the ``bench`` extra (pulp).
 
     .venv/bin/python bench/bench_spread.py            # all cases
     .venv/bin/python bench/bench_spread.py --skip-continental --repeats 3
