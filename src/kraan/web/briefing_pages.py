@@ -30,7 +30,13 @@ from kraan.web.briefing_render import (
     render_html,
     render_markdown,
 )
-from kraan.web.geo import load_topology, region_map_svg, region_outlines, region_paths
+from kraan.web.geo import (
+    load_topology,
+    region_groups,
+    region_map_svg,
+    region_outlines,
+    region_paths,
+)
 
 router = APIRouter(include_in_schema=False)
 
@@ -59,7 +65,7 @@ def _geometry(path: Path, groups: tuple[tuple[str, tuple[str, ...]], ...]):  # t
 
 
 def briefing_map(bundle: BriefingBundle, settings: Settings, lang: str, carry: str) -> str | None:
-    groups = tuple((r.code, tuple(r.safety_regions)) for r in bundle.regions if r.safety_regions)
+    groups = region_groups(bundle.regions)
     try:
         paths, outlines = _geometry(
             settings.raw_data_dir / "geo" / "geography-simplified.topo.json", groups
