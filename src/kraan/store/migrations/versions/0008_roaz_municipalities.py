@@ -6,8 +6,9 @@ Create Date: 2026-12-03 06:40:00
 
 Hand-written; mirrors kraan.store.tables. A safety region can lie in two or three ROAZ
 regions, so ``safety_regions.region_code`` goes and each municipality gets its
-``region_code``. Existing rows get NULL: reload the reference data (``kraan demo``) to
-place the municipalities. ``regions.approximation`` now defaults to false.
+``region_code``. Existing rows get NULL until the reference data is loaded again (a demo
+database is best built anew: README, "Contract changes"). ``regions.approximation`` is
+written false from now on (no server default is involved).
 """
 from alembic import op
 import sqlalchemy as sa
