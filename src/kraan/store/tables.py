@@ -44,15 +44,18 @@ regions = Table(
     Column("code", String(16), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("population", Integer, nullable=False, default=0),
-    Column("approximation", Boolean, nullable=False, default=True),
+    # False since the regions are made of municipalities (municipality_roaz.csv, issue 12);
+    # kept for the API field of the same name.
+    Column("approximation", Boolean, nullable=False, default=False),
 )
 
+#: Safety regions by code. They are not part of a ROAZ region: a safety region can span two
+#: or three, so membership goes through the municipalities (0008).
 safety_regions = Table(
     "safety_regions",
     metadata,
     Column("code", String(8), primary_key=True),
     Column("name", String(200), nullable=False),
-    Column("region_code", String(16), ForeignKey("regions.code"), nullable=False),
 )
 
 municipalities = Table(
@@ -62,6 +65,8 @@ municipalities = Table(
     Column("name", String(200), nullable=False),
     Column("safety_region_code", String(8), nullable=False),
     Column("population", Integer, nullable=False),
+    # the municipality's ROAZ region; NULL: in none (loaded before 0008, or not mapped)
+    Column("region_code", String(16), ForeignKey("regions.code"), nullable=True),
 )
 
 locations = Table(

@@ -28,7 +28,7 @@ from kraan.web.briefing_render import (
     render_markdown,
 )
 from kraan.web.common import map_geometry
-from kraan.web.geo import region_map_svg
+from kraan.web.geo import region_groups, region_map_svg
 from kraan.web.i18n import COOKIE, negotiate
 from kraan.web.i18n import language as page_language
 from kraan.web.labels import STATUS, status_label
@@ -43,7 +43,7 @@ def _status_words(lang: str) -> dict[str, str]:
 
 
 def briefing_map(bundle: BriefingBundle, settings: Settings, lang: str, carry: str) -> str | None:
-    groups = tuple((r.code, tuple(r.safety_regions)) for r in bundle.regions if r.safety_regions)
+    groups = region_groups(bundle.regions)
     try:
         paths, outlines = map_geometry(
             settings.raw_data_dir / "geo" / "geography-simplified.topo.json", groups
