@@ -32,6 +32,7 @@ from kraan.domain.forecast.target import (
     IntArray,
     TargetSeries,
     known_by,
+    raw_key,
     raw_kraan_at,
     truth_matrix,
 )
@@ -71,6 +72,12 @@ def calibration_window(series: TargetSeries, origin: int, params: ForecastParams
     """Past origins whose errors may calibrate the forecast at ``origin``."""
     lo = max(series.first_origin(), origin - params.calibration_window)
     return np.arange(lo, origin, dtype=np.int64)
+
+
+def calibration_keys(series: TargetSeries, origin: int, params: ForecastParams) -> list[Hashable]:
+    """Memo keys (:func:`target.raw_key`) of the earlier raw runs :func:`forecast_at` reads,
+    so that a caller can fetch them from a store in one go before the forecast."""
+    return [raw_key(series, int(j), params) for j in calibration_window(series, origin, params)]
 
 
 def calibrate(
