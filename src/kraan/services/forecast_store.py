@@ -41,7 +41,7 @@ from kraan.domain.forecast import (
 )
 from kraan.domain.forecast.occupancy import RawForecast
 from kraan.domain.forecast.quantiles import QUANTILE_LEVELS
-from kraan.store.forecast_tables import load_runs, save_runs, stored_keys
+from kraan.store.forecast_tables import delete_other_models, load_runs, save_runs, stored_keys
 
 #: the modules a raw run depends on; any change to their source invalidates stored runs
 RAW_MODEL_MODULES = (occupancy, admissions, los, quantiles, target, history, params)
@@ -114,6 +114,11 @@ def fetch(conn: Connection, keys: Sequence[Hashable], memo: MutableMapping[Hasha
     return len(found)
 
 
+def forget_other_models(conn: Connection) -> int:
+    """Delete the runs of earlier model versions (their keys can no longer match)."""
+    return delete_other_models(conn, code_fingerprint())
+
+
 def missing(conn: Connection, keys: Sequence[Hashable]) -> list[Hashable]:
     """Those ``keys`` whose run is not stored."""
     by_store = {store_key(k): k for k in keys}
@@ -136,6 +141,7 @@ def persist(
         rows.append(
             {
                 "key": store_key(memo_key),
+                "model": code_fingerprint(),
                 "level": str(memo_key[0]),
                 "day": _day(memo_key),
                 "mode": mode,

@@ -17,8 +17,8 @@ from __future__ import annotations
 
 import contextlib
 import threading
-from collections.abc import Callable, Hashable
-from datetime import datetime, time
+from collections.abc import Callable, Hashable, Sequence
+from datetime import UTC, datetime, time
 
 import numpy as np
 from sqlalchemy import Engine
@@ -28,7 +28,7 @@ from kraan.domain.forecast.occupancy import RawForecast
 from kraan.domain.forecast.target import raw_key, raw_kraan_at
 from kraan.domain.model import CareLevel
 from kraan.services.area_series import AreaColumns
-from kraan.services.forecast_store import missing, persist
+from kraan.services.forecast_store import forget_other_models, missing, persist
 from kraan.services.live_forecast import NATIONAL, RAW_MEMO, engine_key
 from kraan.services.progress import Progress
 from kraan.services.totals_cache import cached_daily_totals
@@ -59,16 +59,20 @@ def warm_up(
     on_series: Callable[[str, str, int], None] | None = None,
     progress: Progress | None = None,
     now: datetime | None = None,
+    areas: Sequence[str] | None = None,
 ) -> int:
     """Compute and store the raw forecasts of every stored day, area and level that are
     not stored yet; returns how many ran.
 
-    Stops early when ``stop`` is set (what is computed by then is stored).
+    ``areas`` limits it to some areas ("NL" and region codes; default: all). Stops early
+    when ``stop`` is set (what is computed by then is stored).
     ``on_series(area, target, runs)`` and ``progress(done, total)`` (in series) report
     progress.
     """
     key = engine_key(engine)
-    stamp = now or datetime.now()
+    stamp = now or datetime.now(UTC).replace(tzinfo=None)  # stored UTC, naive
+    with engine.begin() as conn:
+        forget_other_models(conn)
     with engine.connect() as conn:
         first, last = reported_span(conn)
         if first is None or last is None:
@@ -81,7 +85,8 @@ def warm_up(
             until=datetime.combine(last.date(), time.max),
         )
     day0 = int(np.datetime64(totals.days[0], "D").astype(np.int64))
-    areas = [NATIONAL, *totals.region_codes]
+    every = [NATIONAL, *totals.region_codes]
+    areas = every if areas is None else [a for a in every if a in set(areas)]
     total = 2 * len(areas)
     runs = done = 0
     for area in areas:

@@ -13,7 +13,7 @@ a patient: it holds aggregate quantiles of one area's COVID census.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import date, datetime
+from datetime import datetime
 
 from sqlalchemy import (
     Column,
@@ -34,12 +34,14 @@ forecast_raw_runs = Table(
     "forecast_raw_runs",
     metadata,
     Column("key", String(64), primary_key=True),  # hex content key (forecast_store.store_key)
+    Column("model", String(32), nullable=False),  # code fingerprint of the raw model
     Column("level", String(8), nullable=False),  # ic | ward
     Column("day", Date, nullable=False),  # the origin's calendar day
     Column("mode", String(20), nullable=True),  # NULL: no forecast possible at this origin
     Column("payload", LargeBinary, nullable=True),  # little-endian float64 (forecast_store)
     Column("created_at", DateTime, nullable=False),
     Index("ix_forecast_raw_runs_day", "day"),
+    Index("ix_forecast_raw_runs_model", "model"),
 )
 
 #: keys per SELECT ... IN: below SQLite's older limit of 999 bound parameters
@@ -81,7 +83,7 @@ def save_runs(conn: Connection, rows: Iterable[Mapping[str, object]], *, now: da
     return len(fresh)
 
 
-def delete_runs_before(conn: Connection, day: date) -> int:
-    """Forget runs of origins before ``day`` (housekeeping; they are recomputed if needed)."""
+def delete_other_models(conn: Connection, model: str) -> int:
+    """Forget the runs of any other model version: no key of today's model can match them."""
     t = forecast_raw_runs
-    return int(conn.execute(t.delete().where(t.c.day < day)).rowcount or 0)
+    return int(conn.execute(t.delete().where(t.c.model != model)).rowcount or 0)

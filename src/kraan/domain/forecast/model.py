@@ -93,7 +93,12 @@ def calibrate(
         return Calibration.identity(horizon)
     seen = known_by(truth_matrix(truth, past_origins, horizon), past_origins, origin)
     return fit_calibration(
-        past_raw, seen, minimum=params.calibration_min, bias=params.calibrate_bias
+        past_raw,
+        seen,
+        minimum=params.calibration_min,
+        bias=params.calibrate_bias,
+        ages=(origin - past_origins).astype(np.float64),
+        half_life=params.calibration_half_life,
     )
 
 

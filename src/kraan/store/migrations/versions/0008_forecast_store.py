@@ -19,6 +19,7 @@ depends_on = None
 def upgrade() -> None:
     op.create_table('forecast_raw_runs',
     sa.Column('key', sa.String(length=64), nullable=False),
+    sa.Column('model', sa.String(length=32), nullable=False),
     sa.Column('level', sa.String(length=8), nullable=False),
     sa.Column('day', sa.Date(), nullable=False),
     sa.Column('mode', sa.String(length=20), nullable=True),
@@ -27,8 +28,10 @@ def upgrade() -> None:
     sa.PrimaryKeyConstraint('key', name=op.f('pk_forecast_raw_runs'))
     )
     op.create_index('ix_forecast_raw_runs_day', 'forecast_raw_runs', ['day'])
+    op.create_index('ix_forecast_raw_runs_model', 'forecast_raw_runs', ['model'])
 
 
 def downgrade() -> None:
+    op.drop_index('ix_forecast_raw_runs_model', table_name='forecast_raw_runs')
     op.drop_index('ix_forecast_raw_runs_day', table_name='forecast_raw_runs')
     op.drop_table('forecast_raw_runs')
