@@ -5,9 +5,9 @@ from __future__ import annotations
 from typing import Annotated
 
 import typer
-from sqlalchemy import Engine
 
 from kraan.cli.common import DbOption, console, engine_for, parse_day, settings_for
+from kraan.store.db import Engine
 
 
 def demo(

@@ -138,6 +138,7 @@ def _warm_series(
 
 
 def _store(engine: Engine, pending: dict[Hashable, RawForecast | None], now: datetime) -> None:
+    """Store a batch (a run another process stored meanwhile is skipped: the same run)."""
     if pending:
         with engine.begin() as conn:
             persist(conn, pending, now=now)

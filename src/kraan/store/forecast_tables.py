@@ -14,6 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
+from typing import Any
 
 from sqlalchemy import (
     Column,
@@ -27,6 +28,8 @@ from sqlalchemy import (
     insert,
     select,
 )
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
 from kraan.store.tables import metadata
 
@@ -79,8 +82,17 @@ def save_runs(conn: Connection, rows: Iterable[Mapping[str, object]], *, now: da
     present = stored_keys(conn, [str(r["key"]) for r in batch])
     fresh = {str(r["key"]): r for r in batch if r["key"] not in present}
     if fresh:
-        conn.execute(insert(forecast_raw_runs), list(fresh.values()))
+        conn.execute(_insert_new(conn), list(fresh.values()))
     return len(fresh)
+
+
+def _insert_new(conn: Connection) -> Any:
+    """INSERT that skips a key another process stored since :func:`stored_keys` looked."""
+    if conn.dialect.name == "postgresql":
+        return pg_insert(forecast_raw_runs).on_conflict_do_nothing(index_elements=["key"])
+    if conn.dialect.name == "sqlite":
+        return sqlite_insert(forecast_raw_runs).on_conflict_do_nothing(index_elements=["key"])
+    return insert(forecast_raw_runs)
 
 
 def delete_other_models(conn: Connection, model: str) -> int:
