@@ -149,8 +149,9 @@ class Settings(BaseSettings):
     # --- forecasts (docs/forecasting.md, "Speed") ---
     forecast_warmup: bool = Field(
         True,
-        description="kraan serve computes the raw forecasts of every stored day in a "
-        "background thread, so the first outlook of any date is quick.",
+        description="kraan serve computes and stores the raw forecasts of every stored day "
+        "not stored yet in a background thread, so the first outlook of any date is quick "
+        "(docs/forecasting.md, 'Speed').",
     )
 
     # --- access ---

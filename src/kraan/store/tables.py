@@ -278,5 +278,6 @@ from kraan.store import briefing_tables as _briefing_tables  # noqa: E402,F401  
 
 # care at home and prevention (issue 10): its tables join the same metadata
 from kraan.store import care_at_home_tables as _care_at_home_tables  # noqa: E402, F401
+from kraan.store import forecast_tables as _forecast_tables  # noqa: E402,F401  (issue 13)
 from kraan.store import hardening_tables as _hardening_tables  # noqa: E402,F401  (issue 8)
 from kraan.store import requests_tables as _requests_tables  # noqa: E402,F401  help requests (issue 14)
