@@ -28,12 +28,12 @@ from kraan.domain.requests.ladder import (
     create,
     replay,
 )
-from kraan.domain.requests.rules import StepConflict
+from kraan.domain.requests.rules import Missing, StepConflict
 from kraan.store.audit import write_audit
 from kraan.store.requests_tables import help_deployments, help_request_events, help_requests
 
 
-class NotFound(LookupError):
+class NotFound(Missing):
     pass
 
 
