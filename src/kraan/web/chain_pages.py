@@ -29,7 +29,7 @@ from kraan.store import stock as stock_store
 from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import read_as_of, render
 from kraan.web.i18n import N_
-from kraan.web.requests_pages import FORM_ERRORS, _checked, _error_text, _refused
+from kraan.web.requests_pages import FORM_ERRORS, _checked, _error_text, _no_form, _refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -126,7 +126,7 @@ async def signal_new(request: Request, engine: EngineDep, settings: SettingsDep,
                      principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/signals")
     location = str(form.get("location_code", ""))
     region = str(form.get("region_code", ""))
     with engine.connect() as conn:
@@ -143,7 +143,7 @@ async def signal_step(request: Request, signal_id: int, engine: EngineDep,
                       settings: SettingsDep, principal: OptionalPrincipalDep) -> Response:
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/signals")
     version = str(form.get("version", ""))
     step = str(form.get("step", ""))
     return _done(request, principal, "/signals", lambda: act.signal_step(
@@ -163,7 +163,7 @@ async def chain_report(request: Request, engine: EngineDep, settings: SettingsDe
                        principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/signals")
     code = str(form.get("reporter_code", ""))
     with engine.connect() as conn:
         found = next((loc for _, loc in load_locations(conn) if loc.code == code), None)
@@ -185,7 +185,7 @@ async def order_new(request: Request, engine: EngineDep, settings: SettingsDep,
                     principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/signals")
     return _done(request, principal, "/signals", lambda: act.post_order(act.OrderCreate(
         region_code=str(form.get("region_code", "")), beds=_int(form.get("beds")),
         note=str(form.get("note", ""))), engine, settings, principal, now=utc_now()),
@@ -197,7 +197,7 @@ async def order_beds(request: Request, order_id: int, engine: EngineDep, setting
                      principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/signals")
     return _done(request, principal, "/signals", lambda: act.post_beds(order_id, act.BedsUpBody(
         location_code=str(form.get("location_code", "")), beds=_int(form.get("beds"))),
         engine, principal, now=utc_now()), "beds reported up")  # fmt: skip
@@ -234,7 +234,7 @@ async def stock_form(request: Request, action: str, engine: EngineDep, settings:
                      principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/stock")
     app_id, now = _int(form.get("app_id")), utc_now()
     works = {
         "medicine": lambda: act.post_medicine(act.MedicineBody(

@@ -34,6 +34,7 @@ from kraan.services.request_actions import (
 from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import form_ok, read_as_of, render
 from kraan.web.i18n import N_
+from kraan.web.i18n import gettext as _
 
 router = APIRouter(include_in_schema=False)
 
@@ -143,6 +144,15 @@ def _refused(request: Request, principal: Principal | None, status: int, text: s
 FORM_ERRORS = (ValidationError, RuleViolation, StepConflict, Refused, Missing)
 
 
+def _no_form(request: Request, principal: Principal | None, path: str) -> Response:
+    """No session: 401 with the login form, as every other form; a form token that is not
+    this session's: 403."""
+    if principal is None:
+        return render(request, "login.html", None, status_code=401, next=path,
+                      error=_("Log in to use this form."))  # fmt: skip
+    return _refused(request, principal, 403, _("Log in again and reload the page."))
+
+
 def _error_text(error: Exception) -> tuple[int, str]:
     """The form error: the API's status code for the same refusal, and its words."""
     if isinstance(error, ValidationError):
@@ -192,7 +202,7 @@ async def new_request_form(
 ) -> Response:
     form = await _checked(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/requests")
     try:
         body = RequestCreate(
             location_code=str(form.get("location_code", "")),
@@ -216,7 +226,7 @@ async def step_form(
 ) -> Response:  # fmt: skip
     form = await _checked(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/requests")
     step = str(form.get("step", ""))
     asked = [a.strip() for a in str(form.get("asked", "")).split(",") if a.strip()]
     version = str(form.get("version", ""))
@@ -246,7 +256,7 @@ async def deploy_form(
 ) -> Response:  # fmt: skip
     form = await _checked(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/requests")
     count = str(form.get("count", "1"))
     try:
         body = DeploymentCreate(
