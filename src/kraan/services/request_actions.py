@@ -99,6 +99,13 @@ def may_take(principal: Principal, header: dict[str, Any], body: StepBody) -> bo
     return can_handle_regionally(principal, region_code=region)
 
 
+def may_deploy(principal: Principal, header: dict[str, Any]) -> bool:
+    """Deployments: the region (or national), and Defence on an MSOB request (rung 3)."""
+    return can_handle_regionally(principal, region_code=header["region_code"]) or (
+        header["rung"] == 3 and can_take_msob_step(principal, step="vote", party="defence")
+    )
+
+
 def step_data(body: StepBody) -> dict[str, Any]:
     data: dict[str, Any] = {"note": body.note.strip()}
     if body.step == "answer":
@@ -163,10 +170,7 @@ def add_deployment(
 ) -> dict[str, Any]:  # fmt: skip
     with engine.connect() as conn:
         header = store.request_header(conn, request_id=request_id)
-    allowed = can_handle_regionally(principal, region_code=header["region_code"]) or (
-        header["rung"] == 3 and can_take_msob_step(principal, step="vote", party="defence")
-    )
-    if not allowed:
+    if not may_deploy(principal, header):
         raise refused(principal, f"record deployments on help request {request_id}")
     deployment = Deployment(body.kind, body.count, body.person_ref, body.source,
                             _naive(body.start), _naive(body.end))  # fmt: skip

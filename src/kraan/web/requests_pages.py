@@ -18,7 +18,7 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
-from kraan.domain.access import Principal, can_file_request, can_handle_regionally
+from kraan.domain.access import Principal, can_file_request
 from kraan.domain.requests.ladder import ESCALATES, Party, State, WorkerKind
 from kraan.domain.requests.rules import Missing, Refused, RuleViolation, StepConflict
 from kraan.services import requests as service
@@ -28,6 +28,7 @@ from kraan.services.request_actions import (
     StepBody,
     add_deployment,
     create_request,
+    may_deploy,
     may_take,
     take_step,
 )
@@ -116,7 +117,7 @@ def requests_page(
         {**v, "steps": _steps(principal, v),
          "parties": _parties(principal, v) if principal else [],
          "may_deploy": bool(principal) and v["state"] not in ("closed", "withdrawn")
-         and can_handle_regionally(principal, region_code=v["region_code"])}  # type: ignore[arg-type]
+         and may_deploy(principal, v)}  # type: ignore[arg-type]
         for v in views if "reason" in v
     ]  # fmt: skip
     fileable = [
