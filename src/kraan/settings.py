@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     )
     earliest_report: str = Field("2020-01-01", description="No report may predate this.")
     max_batch_size: int = Field(5000)
+    simulation_max_waiting: int = Field(
+        4,
+        ge=1,
+        description="What-if runs queued or running at once; more get HTTP 429. The runs are "
+        "public (nothing is stored), so this bound, not a token, keeps one caller from "
+        "filling the single worker thread (a default-sized run takes seconds to a minute).",
+    )
 
     # --- monitor ---
     stale_after: timedelta = Field(
