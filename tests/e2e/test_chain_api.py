@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from kraan.api.responses import StatusDocument
 from tests.e2e.test_requests_api import EVERYONE, Api, api  # noqa: F401  shared users
 
 SIGNAL = {"region_code": "R1", "location_code": "H1", "sector": "vvt",
@@ -114,3 +115,36 @@ def test_chain_reports_roles_rules_and_picture(api: Api) -> None:  # noqa: F811
     assert briefing["chain_outside_hospital"]["gp_post"]["reporters"] == 1
     # as known then: on 22 Dec 2020 nobody had sent the late report yet
     assert client.get("/api/v1/chain/picture?as_of=2020-12-22").json()["regions"] == {}
+
+
+def test_the_status_contract_carries_the_chain_and_the_phase_cites_it(api: Api) -> None:  # noqa: F811
+    client, tokens, _ = api
+    recent = (datetime.now(UTC) - timedelta(hours=1)).replace(tzinfo=None, microsecond=0)
+    url = "/api/v1/chain/reports"
+    for kind, extra in (("gp_post", {"status": "no_new_patients", "reason": "three GPs ill"}),
+                        ("grz", {"beds": 40, "occupied": 30, "covid": 6})):  # fmt: skip
+        body = {"reporter_code": "H1", "region_code": "R1", "kind": kind,
+                "reported_at": recent.isoformat(), **extra}  # fmt: skip
+        assert client.post(url, json=body, headers=tokens["rep-h1"]).status_code == 201
+    before = client.get("/api/v1/status?as_of=2020-12-22").json()
+    document = client.get("/api/v1/status").json()
+    StatusDocument.model_validate(document)
+    national = document["national"]
+    assert national["chain"]["gp_post"] == {"reporters": 1, "normal": 0, "under_pressure": 0,
+                                            "no_new_patients": 1}  # fmt: skip
+    assert national["chain"]["grz"] == {"reporters": 1, "beds": 40, "occupied": 30, "covid": 6,
+                                        "occupancy": 0.75}  # fmt: skip
+    assert national["chain"]["care_hotel"]["reporters"] == 0  # every kind, even unreported
+    region = next(r for r in document["regions"] if r["code"] == "R1")
+    assert region["chain"]["gp_post"]["no_new_patients"] == 1
+    other = next(r for r in document["regions"] if r["code"] != "R1")
+    assert other["chain"]["gp_post"]["reporters"] == 0
+    texts = [c["text"] for c in national["phase_context"]]
+    assert "GRZ occupancy 75%" in texts
+    assert "1 of 1 GP posts cannot take new patients, 0 under pressure" in texts
+    # context only: the phase and its explanation are the hospitals' alone
+    assert national["phase"] == before["national"]["phase"]
+    assert national["phase_explanation"] == before["national"]["phase_explanation"]
+    # and it replays: on 22 Dec 2020 none of these reports was known
+    assert before["national"]["chain"]["gp_post"]["reporters"] == 0
+    assert not [c for c in before["national"]["phase_context"] if c["kind"] != "elv_vvt"]

@@ -116,3 +116,24 @@ def test_stock_figures_and_a_ventilator_application_through_the_page(
     figures = parse(client.get("/stock").text).figures
     assert figures[f"application-state-{app_id}"] == "shipped"
     assert figures["ventilator-pool"] == "2"
+
+
+def test_the_phase_and_the_region_cite_the_chain_outside_the_hospital(client: TestClient) -> None:
+    """The demo's SYNTHETIC chain at its peak: the status contract carries it, the overview
+    and the region page cite it next to the phase (context; the phase stays the hospitals')."""
+    document = client.get("/api/v1/status?as_of=2021-01-03").json()
+    national = document["national"]
+    assert national["chain"]["gp_post"]["reporters"] > 0
+    assert national["chain"]["grz"]["beds"] > 0
+    kinds = [c["kind"] for c in national["phase_context"]]
+    assert kinds[:3] == ["elv_vvt", "grz", "care_hotel"] and "gp_post" in kinds
+    assert any(r["chain"]["district_nursing"]["reporters"] for r in document["regions"])
+    overview = client.get("/?as_of=2021-01-03", headers={"Accept-Language": "nl"}).text
+    cited = re.search(r'data-testid="phase-context">(.*?)</p>', overview, re.S)
+    assert cited and 'data-chain="gp_post"' in cited.group(1)
+    assert "huisartsenposten kunnen geen nieuwe patiënten aannemen" in cited.group(1)
+    region = client.get("/regions/NAZMN?as_of=2021-01-03").text
+    assert 'data-testid="region-chain"' in region and 'data-chain="grz"' in region
+    # before the first chain report (the demo starts on 1 Nov 2020) nothing is cited
+    early = client.get("/api/v1/status?as_of=2020-10-15").json()["national"]
+    assert [c["kind"] for c in early["phase_context"]] in ([], ["elv_vvt"])

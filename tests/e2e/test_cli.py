@@ -54,6 +54,11 @@ def test_status_on_the_briefing_day_shows_the_lcps_figure(demo_db: str) -> None:
 def test_status_table_and_bad_dates(demo_db: str) -> None:
     table = runner.invoke(app, ["status", "--db", demo_db, "--as-of", "2020-12-21"])
     assert table.exit_code == 0 and "LNAZ phase" in table.stdout
+    # the chain outside the hospital, cited next to the phase (table) and in the contract
+    assert "Outside the hospital (context): VVT/ELV occupancy" in " ".join(table.stdout.split())
+    document = status_json(demo_db, "2020-12-21")
+    assert document["national"]["chain"]["gp_post"]["reporters"] > 0
+    assert document["national"]["phase_context"][0]["kind"] == "elv_vvt"
     bad = runner.invoke(app, ["status", "--db", demo_db, "--as-of", "21-12-2020"])
     assert bad.exit_code == 2 and "YYYY-MM-DD" in bad.output
 

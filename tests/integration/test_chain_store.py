@@ -123,3 +123,27 @@ def test_concurrent_grants_never_reserve_more_than_the_stock(pg: Engine) -> None
         query = select(func.count()).where(audit_log.c.action == "ventilators.granted")
         audited = conn.execute(query).scalar_one()
     assert audited == 3
+
+
+def test_shipping_twice_is_a_conflict_and_shipping_unassessed_a_rule(seeded_engine: Engine) -> None:
+    """The second of two stock officers shipping one application learns that somebody was
+    first (409), as with a second assessment; shipping what was never granted breaks the
+    rule ``ship_after_grant`` (422). Before, both were the rule."""
+    with seeded_engine.begin() as conn:
+        pool = stock_store.set_pool(conn, name="central", total=5, actor="lch", now=T0)
+        granted, applied = (
+            stock_store.apply_for(conn, pool_id=pool, location_code="H1", region_code="R1",
+                                  units=2, reason="two units failed", actor="r", now=T0)
+            for _ in range(2)
+        )  # fmt: skip
+        stock_store.assess(conn, app_id=granted, decision="granted", granted=2, reason="",
+                           actor="lch", now=T0)  # fmt: skip
+        stock_store.ship(conn, app_id=granted, actor="lch", now=T0)
+    with pytest.raises(StepConflict), seeded_engine.begin() as conn:
+        stock_store.ship(conn, app_id=granted, actor="lch-2", now=T0)
+    with pytest.raises(RuleViolation) as caught, seeded_engine.begin() as conn:
+        stock_store.ship(conn, app_id=applied, actor="lch", now=T0)
+    assert caught.value.rule == "ship_after_grant"
+    with seeded_engine.connect() as conn:
+        left = stock_store.pool(conn)
+    assert left is not None and (left["shipped"], left["reserved"]) == (2, 0)

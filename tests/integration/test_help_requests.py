@@ -111,6 +111,20 @@ def test_a_broken_rule_stores_nothing(seeded_engine: Engine) -> None:
         _step(seeded_engine, rid, Step.ANSWER, 1, version=7, answer="cannot_fill", asked=["x"])
 
 
+def test_a_step_timed_before_the_last_one_lost_a_race(seeded_engine: Engine) -> None:
+    """Coordinator B read the clock (hour 1), then waited for the row while A answered
+    (hour 2): B's answer is a 409 (the request moved on), not the time_order rule (422).
+    Through the API this happened when two answers raced (tests/e2e, PostgreSQL)."""
+    rid = _create(seeded_engine)
+    _step(seeded_engine, rid, Step.ANSWER, 2, actor="a", answer="cannot_fill", asked=["x"])
+    with pytest.raises(StepConflict) as caught:
+        _step(seeded_engine, rid, Step.ANSWER, 1, actor="b", answer="cannot_fill", asked=["y"])
+    assert "changed meanwhile" in str(caught.value)
+    with pytest.raises(StepConflict):  # also a step the new state would allow
+        _step(seeded_engine, rid, Step.RECONFIRM, 1, actor="rep-h1")
+    assert _count(seeded_engine, help_request_events, request_id=rid) == 2
+
+
 # ---- concurrency: PostgreSQL only ------------------------------------------------------------
 
 

@@ -46,9 +46,55 @@ class Playbook(_Open):
     modules: list[PlaybookModule]
 
 
+class ChainBeds(_Open):
+    """GRZ or care-hotel beds: summed over the latest report of each reporter."""
+
+    reporters: int
+    beds: int
+    occupied: int
+    covid: int
+    occupancy: float | None
+
+
+class ChainPressure(_Open):
+    """District nursing, GP practices or GP posts: reporters per daily pressure status."""
+
+    reporters: int
+    normal: int
+    under_pressure: int
+    no_new_patients: int = Field(description="Reporters that cannot take new patients.")
+
+
+class ChainPicture(_Open):
+    """The chain outside the hospital (issue 14): every kind, zero when nobody reported."""
+
+    grz: ChainBeds
+    care_hotel: ChainBeds
+    district_nursing: ChainPressure
+    gp_practice: ChainPressure
+    gp_post: ChainPressure
+
+
+class PhaseContext(_Open):
+    """One part of the chain cited next to the phase: context, never a criterion."""
+
+    kind: str = Field(description="elv_vvt, grz, care_hotel, district_nursing, gp_practice, "
+                      "gp_post")  # fmt: skip
+    text: str
+    occupancy: float | None = None
+    reporters: int | None = None
+    under_pressure: int | None = None
+    no_new_patients: int | None = None
+
+
 class NationalStatus(_Open):
     phase: str = Field(description="LNAZ phase 1A..3.")
     phase_explanation: str
+    phase_context: list[PhaseContext] = Field(
+        description="The chain outside the hospital at as_of (context; the phase is the "
+        "hospitals' alone)."
+    )
+    chain: ChainPicture
     ic: LevelFigures
     ward: LevelFigures
     elv_vvt: LevelFigures
@@ -78,6 +124,7 @@ class RegionStatus(_Open):
     provenance: list[str]
     synthetic_locations: bool
     staff_absence_pct: float | None
+    chain: ChainPicture
 
 
 class StatusDocument(_Open):

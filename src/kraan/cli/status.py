@@ -51,6 +51,9 @@ def status(
         f"[bold]As of {document['as_of']}[/]  LNAZ phase [bold]{national['phase']}[/]: "
         f"{national['phase_explanation']}"
     )
+    context = [c["text"] for c in national.get("phase_context", [])]
+    if context:  # the chain outside the hospital: context, not a criterion of the phase
+        out.print("Outside the hospital (context): " + "; ".join(context))
     ic, ward = national["ic"], national["ward"]
     out.print(
         f"IC  COVID {ic['covid']} (+{ic['ontlabeld']} ontlabeld), non-COVID {ic['non_covid']}, "

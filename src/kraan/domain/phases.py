@@ -17,6 +17,7 @@ from pathlib import Path
 from typing import Any
 
 from kraan.domain.indicators import format_indicator
+from kraan.domain.requests.chain_reports import BED_KINDS, ChainKind
 
 
 class RegionStatus(StrEnum):
@@ -232,6 +233,8 @@ class PhaseResult:
     phase: Phase
     explanation: str
     counts: Mapping[RegionStatus, int]
+    #: the chain outside the hospital at the same moment: context, never a criterion
+    context: tuple[ChainContext, ...] = ()
 
 
 def national_phase(
@@ -274,3 +277,65 @@ def national_phase(
     if total < len(statuses):
         why += f" ({len(statuses) - total} regions unknown)"
     return PhaseResult(phase, why, counts)
+
+
+# ---- the chain outside the hospital: context of the phase, not a criterion ------------------
+
+#: English names of the chain's parts, as the explanation cites them (the pages translate).
+CHAIN_NAMES = {
+    "elv_vvt": "VVT/ELV", ChainKind.GRZ.value: "GRZ", ChainKind.CARE_HOTEL.value: "care-hotel",
+    ChainKind.DISTRICT_NURSING.value: "district-nursing teams",
+    ChainKind.GP_PRACTICE.value: "GP practices", ChainKind.GP_POST.value: "GP posts",
+}  # fmt: skip
+
+
+@dataclass(frozen=True, slots=True)
+class ChainContext:
+    """One part of the chain at ``as_of``: bed occupancy, or reporters per pressure status.
+
+    The LNAZ phase is defined on hospital statuses alone (phase_criteria.json); the
+    briefing note (seed 000 §2b) and the Ketenmonitor read it next to the pressure
+    outside the hospital, so the explanation cites that pressure, without weighing it.
+    """
+
+    kind: str  # "elv_vvt" (the monitor's ELV/VVT beds) or a ChainKind value
+    occupancy: float | None = None  # bed kinds
+    reporters: int = 0  # pressure kinds: how many reported
+    under_pressure: int = 0
+    no_new_patients: int = 0
+
+    @property
+    def text(self) -> str:
+        name = CHAIN_NAMES.get(self.kind, self.kind)
+        if self.occupancy is not None:
+            return f"{name} occupancy {self.occupancy:.0%}"
+        return (
+            f"{self.no_new_patients} of {self.reporters} {name} cannot take new patients, "
+            f"{self.under_pressure} under pressure"
+        )
+
+
+def chain_context(
+    elv_vvt_occupancy: float | None, chain: Mapping[str, Mapping[str, Any]]
+) -> tuple[ChainContext, ...]:
+    """What the explanation cites of the chain: the occupancy of each bed kind with beds,
+    and each pressure kind's counts where somebody reported (``chain``: kind -> the
+    national row of :func:`kraan.domain.requests.chain_reports.picture`)."""
+    out = [] if elv_vvt_occupancy is None else [ChainContext("elv_vvt", elv_vvt_occupancy)]
+    for kind in ChainKind:
+        row = chain.get(kind.value) or {}
+        if kind in BED_KINDS:
+            if row.get("occupancy") is not None:
+                out.append(ChainContext(kind.value, float(row["occupancy"])))
+        elif row.get("reporters"):
+            out.append(ChainContext(
+                kind.value, reporters=int(row["reporters"]),
+                under_pressure=int(row.get("under_pressure", 0)),
+                no_new_patients=int(row.get("no_new_patients", 0)),
+            ))  # fmt: skip
+    return tuple(out)
+
+
+def with_context(result: PhaseResult, context: Sequence[ChainContext]) -> PhaseResult:
+    """The same phase and explanation, with the chain's context attached."""
+    return PhaseResult(result.phase, result.explanation, result.counts, tuple(context))

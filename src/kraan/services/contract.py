@@ -10,6 +10,8 @@ from typing import Any
 
 from kraan.domain.model import CareLevel
 from kraan.domain.monitor import AreaSnapshot, LevelTotals
+from kraan.domain.phases import ChainContext
+from kraan.domain.requests.chain_reports import complete
 from kraan.services.overview import Overview
 
 
@@ -39,10 +41,22 @@ def _area_levels(area: AreaSnapshot, abroad: int | None = None) -> dict[str, Any
     }
 
 
+def context_item(item: ChainContext) -> dict[str, Any]:
+    out: dict[str, Any] = {"kind": item.kind, "text": item.text}
+    if item.occupancy is not None:
+        out["occupancy"] = round(item.occupancy, 4)
+    else:
+        out.update(reporters=item.reporters, under_pressure=item.under_pressure,
+                   no_new_patients=item.no_new_patients)  # fmt: skip
+    return out
+
+
 def status_document(overview: Overview) -> dict[str, Any]:
     snapshot = overview.snapshot
     national = snapshot.national
     synthetic_regions = {loc.region_code for _, loc in overview.locations if loc.synthetic}
+    chain_regions = overview.chain.get("regions", {})
+    empty_chain = complete({})
     regions = []
     for area in snapshot.regions:
         view = overview.statuses[area.code]
@@ -74,6 +88,7 @@ def status_document(overview: Overview) -> dict[str, Any]:
                 "staff_absence_pct": (
                     round(area.staff_absence_pct, 2) if area.staff_absence_pct is not None else None
                 ),
+                "chain": chain_regions.get(area.code, empty_chain),
             }
         )
     playbook = overview.playbook
@@ -82,6 +97,8 @@ def status_document(overview: Overview) -> dict[str, Any]:
         "national": {
             "phase": overview.phase.phase.value,
             "phase_explanation": overview.phase.explanation,
+            "phase_context": [context_item(c) for c in overview.phase.context],
+            "chain": overview.chain.get("national", empty_chain),
             **_area_levels(national, abroad=snapshot.abroad_ic),
             "coverage": round(national.coverage, 4) if national.coverage is not None else None,
             "stale": len(national.stale),

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from functools import lru_cache
 from pathlib import Path
+from typing import Any
 
 from sqlalchemy import Connection
 
@@ -17,12 +18,16 @@ from kraan.domain.phases import (
     PhaseResult,
     RegionStatus,
     StatusResult,
+    chain_context,
     classify_history,
     classify_region,
     load_criteria,
     national_phase,
+    with_context,
 )
 from kraan.domain.playbook import PhasePlaybook, load_playbook_text
+from kraan.domain.requests.chain_reports import complete
+from kraan.services.chain import chain_picture
 from kraan.settings import PACKAGE_DATA, Settings
 from kraan.store.declarations import Declaration, active_declarations
 from kraan.store.reference import load_locations, load_regions
@@ -53,6 +58,9 @@ class Overview:
     playbook: PhasePlaybook | None
     criteria_version: str
     locations_at_risk: int = 0  # continuity at risk in the latest reports (phase 1B)
+    #: the chain outside the hospital (GRZ, care hotels, district nursing, GP), every kind:
+    #: {"national": {kind: row}, "regions": {code: {kind: row}}} (services.chain)
+    chain: dict[str, Any] = field(default_factory=dict)
 
 
 @lru_cache(maxsize=4)
@@ -136,6 +144,13 @@ def build_overview(conn: Connection, *, as_of: datetime, settings: Settings) -> 
         criteria,
         locations_at_risk=at_risk,
     )
+    picture = chain_picture(conn, as_of=as_of)
+    chain = {
+        "national": complete(picture["national"]),
+        "regions": {code: complete(kinds) for code, kinds in picture["regions"].items()},
+    }
+    elv_vvt = snapshot.national.level(CareLevel.ELV_VVT)
+    phase = with_context(phase, chain_context(elv_vvt.occupancy, chain["national"]))
     return Overview(
         as_of=as_of,
         snapshot=snapshot,
@@ -146,4 +161,5 @@ def build_overview(conn: Connection, *, as_of: datetime, settings: Settings) -> 
         playbook=playbooks().get(phase.phase.value),
         criteria_version=criteria.version,
         locations_at_risk=at_risk,
+        chain=chain,
     )

@@ -28,12 +28,12 @@ from kraan.domain.requests.ladder import (
     create,
     replay,
 )
-from kraan.domain.requests.rules import StepConflict
+from kraan.domain.requests.rules import Missing, StepConflict
 from kraan.store.audit import write_audit
 from kraan.store.requests_tables import help_deployments, help_request_events, help_requests
 
 
-class NotFound(LookupError):
+class NotFound(Missing):
     pass
 
 
@@ -149,6 +149,14 @@ def take_step(
             f"{expected_version}; now {row.state} at rung {row.rung}): reload and decide again"
         )
     before = replay(_events(conn, request_id), stale_after=stale_after)
+    if before.events and now < before.events[-1].at:
+        # the caller read the clock, then waited for the row lock while somebody else took
+        # a step: the request moved on under them, a race (409), not the time_order rule
+        last = before.events[-1]
+        raise VersionConflict(
+            f"help request {request_id} changed meanwhile ({last.actor}: {last.step.value}; "
+            f"now {row.state} at rung {row.rung}): reload and decide again"
+        )
     event = Event(step, now, actor, data)
     after = apply(before, event, stale_after=stale_after)
     changed = conn.execute(

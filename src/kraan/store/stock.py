@@ -169,6 +169,8 @@ def assess(
 
 def ship(conn: Connection, *, app_id: int, actor: str, now: datetime) -> dict[str, Any]:
     app = application(conn, app_id=app_id)
+    if app["state"] == "shipped":  # somebody shipped it first: the state moved on (409)
+        raise StepConflict(f"application {app_id} is already shipped; reload")
     if app["state"] not in (Decision.GRANTED, Decision.PARTLY):
         raise RuleViolation("ship_after_grant", "only granted units are shipped", "step")
     conn.execute(

@@ -1,20 +1,19 @@
 """The signals board (with ELV scale-up orders) and the stock page (docs/requests.md, 5-7).
 
 Figures are public, as on the other pages; signal texts and ventilator applications
-need a login. Every form calls the API's own function (api/chain_actions.py), so the
-checks, the 422 naming the rule and the 409 are the same as the API's.
+need a login. Every form calls the same service as the API (services/chain_actions.py),
+so the checks and the words of a refusal (the API's 422 naming the rule, its 409) are the
+same; here they show as a form error.
 """
 
 from __future__ import annotations
 
 from typing import Any
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
-from pydantic import ValidationError
 
-from kraan.api import chain_actions as api
-from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
+from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
 from kraan.domain.access import (
     Principal,
     can_classify_signal,
@@ -25,11 +24,12 @@ from kraan.domain.access import (
     can_report_for,
 )
 from kraan.services import chain as service
+from kraan.services import chain_actions as act
 from kraan.store import stock as stock_store
 from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import read_as_of, render
 from kraan.web.i18n import N_
-from kraan.web.requests_pages import _checked, _error_text, _refused
+from kraan.web.requests_pages import FORM_ERRORS, _checked, _error_text, _no_form, _refused
 
 router = APIRouter(include_in_schema=False)
 
@@ -116,7 +116,7 @@ def _float(raw: object) -> float:
 def _done(request: Request, principal: Principal, path: str, work: Any, text: str) -> Response:
     try:
         work()
-    except (HTTPException, ValidationError) as error:
+    except FORM_ERRORS as error:
         return _refused(request, principal, *_error_text(error))
     return _back(request, path, text)
 
@@ -126,16 +126,16 @@ async def signal_new(request: Request, engine: EngineDep, settings: SettingsDep,
                      principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/signals")
     location = str(form.get("location_code", ""))
     region = str(form.get("region_code", ""))
     with engine.connect() as conn:
         found = next((loc for _, loc in load_locations(conn) if loc.code == location), None)
-    return _done(request, principal, "/signals", lambda: api.post_signal(api.SignalCreate(
+    return _done(request, principal, "/signals", lambda: act.post_signal(act.SignalCreate(
         region_code=found.region_code if found else region, location_code=location,
         sector=str(form.get("sector", "")),  # type: ignore[arg-type]
         blocked=str(form.get("blocked", "")), since=str(form.get("since", ""))),  # type: ignore[arg-type]
-        engine, principal), "signal filed")  # fmt: skip
+        engine, principal, now=utc_now()), "signal filed")  # fmt: skip
 
 
 @router.post("/signals/{signal_id}/step", response_class=HTMLResponse)
@@ -143,17 +143,18 @@ async def signal_step(request: Request, signal_id: int, engine: EngineDep,
                       settings: SettingsDep, principal: OptionalPrincipalDep) -> Response:
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/signals")
     version = str(form.get("version", ""))
     step = str(form.get("step", ""))
-    return _done(request, principal, "/signals", lambda: api.signal_step(
-        engine, settings, principal, signal_id, api.SignalStepBody(
+    return _done(request, principal, "/signals", lambda: act.signal_step(
+        engine, settings, principal, signal_id, act.SignalStepBody(
             step=step,  # type: ignore[arg-type]
             version=int(version) if version.isdigit() else None,
             umbrella=form.get("umbrella") or None,
             classification=form.get("classification") or None,
             needs_action=form.get("needs_action") == "yes",
-            action=str(form.get("action", "")), note=str(form.get("note", "")))),
+            action=str(form.get("action", "")), note=str(form.get("note", ""))),
+        now=utc_now()),
         f"signal {signal_id}: {step} done")  # fmt: skip
 
 
@@ -162,21 +163,21 @@ async def chain_report(request: Request, engine: EngineDep, settings: SettingsDe
                        principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/signals")
     code = str(form.get("reporter_code", ""))
     with engine.connect() as conn:
         found = next((loc for _, loc in load_locations(conn) if loc.code == code), None)
     numbers = {n: (_int(form.get(n)) if str(form.get(n) or "").strip() else None)
                for n in ("beds", "occupied", "covid")}  # fmt: skip
     absence = str(form.get("staff_absence_pct") or "").strip()
-    return _done(request, principal, "/signals", lambda: api.post_chain_report(
-        api.ChainReportBody(
+    return _done(request, principal, "/signals", lambda: act.post_chain_report(
+        act.ChainReportBody(
             reporter_code=code, region_code=found.region_code if found else "?",
             kind=str(form.get("kind", "")),  # type: ignore[arg-type]
             reported_at=str(form.get("reported_at", "")),  # type: ignore[arg-type]
             status=form.get("status") or None, reason=str(form.get("reason", "")),
             staff_absence_pct=_float(absence) if absence else None, **numbers),
-        engine, settings, principal), "chain report stored")  # fmt: skip
+        engine, settings, principal, now=utc_now()), "chain report stored")  # fmt: skip
 
 
 @router.post("/elv-orders/new", response_class=HTMLResponse)
@@ -184,10 +185,11 @@ async def order_new(request: Request, engine: EngineDep, settings: SettingsDep,
                     principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
-    return _done(request, principal, "/signals", lambda: api.post_order(api.OrderCreate(
+        return _no_form(request, principal, "/signals")
+    return _done(request, principal, "/signals", lambda: act.post_order(act.OrderCreate(
         region_code=str(form.get("region_code", "")), beds=_int(form.get("beds")),
-        note=str(form.get("note", ""))), engine, settings, principal), "ELV beds ordered")
+        note=str(form.get("note", ""))), engine, settings, principal, now=utc_now()),
+        "ELV beds ordered")
 
 
 @router.post("/elv-orders/{order_id}/beds", response_class=HTMLResponse)
@@ -195,10 +197,10 @@ async def order_beds(request: Request, order_id: int, engine: EngineDep, setting
                      principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
-    return _done(request, principal, "/signals", lambda: api.post_beds(order_id, api.BedsUpBody(
+        return _no_form(request, principal, "/signals")
+    return _done(request, principal, "/signals", lambda: act.post_beds(order_id, act.BedsUpBody(
         location_code=str(form.get("location_code", "")), beds=_int(form.get("beds"))),
-        engine, principal), "beds reported up")  # fmt: skip
+        engine, principal, now=utc_now()), "beds reported up")  # fmt: skip
 
 
 # ---- stock -------------------------------------------------------------------------------
@@ -214,7 +216,7 @@ def stock_page(
         medicines, basis = service.medicine_views(conn, as_of=as_of, settings=settings)
         pool = stock_store.pool_as_of(conn, as_of=as_of)
         locations = [loc for _, loc in load_locations(conn)]
-    apps = api.get_ventilators(engine, principal, as_of)["applications"] if principal else []
+    apps = act.get_ventilators(engine, principal, as_of)["applications"] if principal else []
     norm = service.load_norm(settings.ccv_norm_file)
     wanted = request.query_params.get("scenarios") == "1"
     scenarios = service.scenario_coverage(medicines, settings) if wanted and medicines else {}
@@ -232,24 +234,25 @@ async def stock_form(request: Request, action: str, engine: EngineDep, settings:
                      principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
-    app_id = _int(form.get("app_id"))
+        return _no_form(request, principal, "/stock")
+    app_id, now = _int(form.get("app_id")), utc_now()
     works = {
-        "medicine": lambda: api.post_medicine(api.MedicineBody(
+        "medicine": lambda: act.post_medicine(act.MedicineBody(
             code=str(form.get("code", "")), name=str(form.get("name", "")),
             unit=str(form.get("unit", "")), stock=_float(form.get("stock")),
             regular_per_month=_float(form.get("regular_per_month")),
-            per_ic_patient_day=_float(form.get("per_ic_patient_day"))), engine, principal),
-        "pool": lambda: api.put_pool(api.PoolBody(total=_int(form.get("total"))), engine,
-                                     principal),
-        "apply": lambda: api.post_application(api.ApplicationBody(
+            per_ic_patient_day=_float(form.get("per_ic_patient_day"))), engine, principal,
+            now=now),
+        "pool": lambda: act.put_pool(act.PoolBody(total=_int(form.get("total"))), engine,
+                                     principal, now=now),
+        "apply": lambda: act.post_application(act.ApplicationBody(
             location_code=str(form.get("location_code", "")), units=_int(form.get("units")),
-            reason=str(form.get("reason", ""))), engine, principal),
-        "assess": lambda: api.post_assess(app_id, api.AssessBody(
+            reason=str(form.get("reason", ""))), engine, principal, now=now),
+        "assess": lambda: act.post_assess(app_id, act.AssessBody(
             decision=str(form.get("decision", "")),  # type: ignore[arg-type]
             units_granted=_int(form.get("units_granted")),
-            reason=str(form.get("reason", ""))), engine, principal),
-        "ship": lambda: api.post_ship(app_id, engine, principal),
+            reason=str(form.get("reason", ""))), engine, principal, now=now),
+        "ship": lambda: act.post_ship(app_id, engine, principal, now=now),
     }  # fmt: skip
     if action not in works:
         return _refused(request, principal, 404, f"unknown stock action '{action}'")

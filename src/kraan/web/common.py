@@ -88,6 +88,7 @@ templates.env.globals.update(
     level_status_label=labels.level_status_label,
     kind_label=labels.kind_label,
     role_label=labels.role_label,
+    chain_label=labels.chain_label,
     transfer_state_label=labels.transfer_state_label,
     audit_action_label=labels.audit_action_label,
     audit_entity_label=labels.audit_entity_label,

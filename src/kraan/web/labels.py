@@ -68,6 +68,17 @@ ROLE = {
 }
 
 
+#: The chain outside the hospital, as the phase context cites it (domain.phases.CHAIN_NAMES).
+CHAIN = {
+    "elv_vvt": N_("VVT/ELV"),
+    "grz": N_("GRZ"),
+    "care_hotel": N_("care hotels"),
+    "district_nursing": N_("district-nursing teams"),
+    "gp_practice": N_("GP practices"),
+    "gp_post": N_("GP posts"),
+}
+
+
 def _word(table: dict[str, str], code: object) -> str:
     key = str(getattr(code, "value", code))
     return _(table[key]) if key in table else key.replace("_", " ")
@@ -99,6 +110,15 @@ def kind_label(code: object) -> str:
 
 def role_label(code: object) -> str:
     return _word(ROLE, code)
+
+
+def chain_label(code: object, in_sentence: bool = False) -> str:
+    """In a sentence, a capitalised word starts small ('Huisartsenposten' -> 'huisartsenposten');
+    an abbreviation such as 'GP posts' or 'GRZ' keeps its capitals."""
+    word = _word(CHAIN, code)
+    if in_sentence and word[:1].isupper() and word[1:2].islower():
+        return word[0].lower() + word[1:]
+    return word
 
 
 TRANSFER_STATE = {

@@ -21,7 +21,8 @@ from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
 from kraan.domain.access import Principal, can_declare_status
 from kraan.domain.model import CareLevel, LevelStatus
-from kraan.domain.phases import RegionStatus
+from kraan.domain.phases import RegionStatus, chain_context
+from kraan.services.contract import context_item
 from kraan.services.live_forecast import IC_MAX_BEDS, IC_SCALE_UP_BEDS
 from kraan.services.overview import Overview, criteria_for
 from kraan.services.status_cache import overview_for
@@ -299,6 +300,10 @@ def region_view(
         form=form or {},
         declared_now=request.query_params.get("declared") == "1",
         declared_later=request.query_params.get("declared") == "later",
+        chain_context=[
+            context_item(c)
+            for c in chain_context(region["elv_vvt"]["occupancy"], region.get("chain", {}))
+        ],
     )
 
 

@@ -2,8 +2,9 @@
 
 Aggregates (open requests by rung and kind of worker, stale, MSOB pending, deployments)
 are public; the requests themselves and their forms only for those the access rules let
-in. Every form goes through the same function as the API (api/routers/requests.py), so
-the page gives the same 422 (named rule) and 409 (somebody was first) as the API.
+in. Every form goes through the same service as the API (services/request_actions.py),
+so the page refuses with the same words as the API's 422 (named rule) and 409 (somebody
+was first): the domain's errors, shown here as a form error.
 """
 
 from __future__ import annotations
@@ -12,26 +13,29 @@ from datetime import date, datetime, time
 from typing import Any
 from urllib.parse import quote_plus
 
-from fastapi import APIRouter, HTTPException, Request
+from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from pydantic import ValidationError
 
-from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep
-from kraan.api.request_actions import (
+from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
+from kraan.domain.access import Principal, can_file_request
+from kraan.domain.requests.ladder import ESCALATES, Party, State, WorkerKind
+from kraan.domain.requests.rules import Missing, Refused, RuleViolation, StepConflict
+from kraan.services import requests as service
+from kraan.services.request_actions import (
     DeploymentCreate,
     RequestCreate,
     StepBody,
     add_deployment,
     create_request,
+    may_deploy,
     may_take,
     take_step,
 )
-from kraan.domain.access import Principal, can_file_request, can_handle_regionally
-from kraan.domain.requests.ladder import ESCALATES, Party, State, WorkerKind
-from kraan.services import requests as service
 from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import form_ok, read_as_of, render
 from kraan.web.i18n import N_
+from kraan.web.i18n import gettext as _
 
 router = APIRouter(include_in_schema=False)
 
@@ -113,7 +117,7 @@ def requests_page(
         {**v, "steps": _steps(principal, v),
          "parties": _parties(principal, v) if principal else [],
          "may_deploy": bool(principal) and v["state"] not in ("closed", "withdrawn")
-         and can_handle_regionally(principal, region_code=v["region_code"])}  # type: ignore[arg-type]
+         and may_deploy(principal, v)}  # type: ignore[arg-type]
         for v in views if "reason" in v
     ]  # fmt: skip
     fileable = [
@@ -137,18 +141,29 @@ def _refused(request: Request, principal: Principal | None, status: int, text: s
                   title="Not done", message=text)  # fmt: skip
 
 
-def _error_text(error: HTTPException | ValidationError) -> tuple[int, str]:
+#: What the pages catch from a form: pydantic's field checks and the domain's refusals.
+FORM_ERRORS = (ValidationError, RuleViolation, StepConflict, Refused, Missing)
+
+
+def _no_form(request: Request, principal: Principal | None, path: str) -> Response:
+    """No session: 401 with the login form, as every other form; a form token that is not
+    this session's: 403."""
+    if principal is None:
+        return render(request, "login.html", None, status_code=401, next=path,
+                      error=_("Log in to use this form."))  # fmt: skip
+    return _refused(request, principal, 403, _("Log in again and reload the page."))
+
+
+def _error_text(error: Exception) -> tuple[int, str]:
+    """The form error: the API's status code for the same refusal, and its words."""
     if isinstance(error, ValidationError):
         return 422, "; ".join(
             f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
         )
-    detail = error.detail
-    if isinstance(detail, list):
-        return error.status_code, "; ".join(
-            f"{d['field']}: {d['message']}" + (f" (rule {d['rule']})" if d.get("rule") else "")
-            for d in detail
-        )
-    return error.status_code, str(detail)
+    if isinstance(error, RuleViolation):
+        return 422, "; ".join(f"{f}: {m} (rule {error.rule})" for f, m in error.problems)
+    status = 409 if isinstance(error, StepConflict) else 403 if isinstance(error, Refused) else 404
+    return status, str(error)
 
 
 def _back(request: Request, text: str) -> RedirectResponse:
@@ -188,7 +203,7 @@ async def new_request_form(
 ) -> Response:
     form = await _checked(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/requests")
     try:
         body = RequestCreate(
             location_code=str(form.get("location_code", "")),
@@ -199,8 +214,8 @@ async def new_request_form(
             reason=str(form.get("reason", "")),
             measures=str(form.get("measures", "")),
         )
-        view = create_request(engine, settings, principal, body)
-    except (HTTPException, ValidationError) as error:
+        view = create_request(engine, settings, principal, body, now=utc_now())
+    except FORM_ERRORS as error:
         return _refused(request, principal, *_error_text(error))
     return _back(request, f"request {view['id']} filed at rung 1 (region)")
 
@@ -212,7 +227,7 @@ async def step_form(
 ) -> Response:  # fmt: skip
     form = await _checked(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/requests")
     step = str(form.get("step", ""))
     asked = [a.strip() for a in str(form.get("asked", "")).split(",") if a.strip()]
     version = str(form.get("version", ""))
@@ -228,8 +243,8 @@ async def step_form(
             granted=_counts(form, "granted_"),  # type: ignore[arg-type]
             note=str(form.get("note", "")),
         )
-        view = take_step(engine, settings, principal, request_id, body)
-    except (HTTPException, ValidationError) as error:
+        view = take_step(engine, settings, principal, request_id, body, now=utc_now())
+    except FORM_ERRORS as error:
         return _refused(request, principal, *_error_text(error))
     return _back(request, f"request {request_id}: {step} done; now {view['state']} at rung "
                  f"{view['rung']}")  # fmt: skip
@@ -242,7 +257,7 @@ async def deploy_form(
 ) -> Response:  # fmt: skip
     form = await _checked(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _no_form(request, principal, "/requests")
     count = str(form.get("count", "1"))
     try:
         body = DeploymentCreate(
@@ -253,7 +268,7 @@ async def deploy_form(
             start=_moment(str(form.get("start", ""))),  # type: ignore[arg-type]
             end=_moment(str(form.get("end", ""))),  # type: ignore[arg-type]
         )
-        add_deployment(engine, settings, principal, request_id, body)
-    except (HTTPException, ValidationError) as error:
+        add_deployment(engine, settings, principal, request_id, body, now=utc_now())
+    except FORM_ERRORS as error:
         return _refused(request, principal, *_error_text(error))
     return _back(request, f"request {request_id}: deployment recorded")

@@ -68,3 +68,26 @@ def test_national_phase_follows_the_regions(statuses: list[S], phase: Phase) -> 
 def test_phase_1b_when_locations_report_risk() -> None:
     statuses = {f"R{i}": S.NORMAL for i in range(11)}
     assert national_phase(statuses, CRITERIA, locations_at_risk=2).phase is Phase.P1B
+
+
+def test_the_chain_is_cited_as_context_and_never_changes_the_phase() -> None:
+    from kraan.domain.phases import chain_context, with_context
+    from kraan.domain.requests.chain_reports import complete
+
+    chain = complete({
+        "grz": {"reporters": 2, "beds": 80, "occupied": 72, "covid": 9, "occupancy": 0.9},
+        "gp_post": {"reporters": 11, "normal": 4, "under_pressure": 4, "no_new_patients": 3},
+    })  # fmt: skip
+    context = chain_context(0.874, chain)
+    assert [c.text for c in context] == [
+        "VVT/ELV occupancy 87%",
+        "GRZ occupancy 90%",
+        "3 of 11 GP posts cannot take new patients, 4 under pressure",
+    ]  # care hotels (no beds) and unreported pressure kinds are left out
+    assert chain_context(None, complete({})) == ()
+    result = national_phase({"A": RegionStatus.UNDER_PRESSURE, "B": RegionStatus.NORMAL},
+                            CRITERIA)  # fmt: skip
+    cited = with_context(result, context)
+    assert (cited.phase, cited.explanation, cited.counts) == (
+        result.phase, result.explanation, result.counts)
+    assert cited.context == context

@@ -14,8 +14,11 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query
 
-from kraan.api.deps import AsOfDep, EngineDep, PrincipalDep, SettingsDep
-from kraan.api.request_actions import (
+from kraan.api.deps import AsOfDep, EngineDep, PrincipalDep, SettingsDep, utc_now
+from kraan.api.domain_errors import domain_errors, http_error
+from kraan.domain.access import can_read_request
+from kraan.services import requests as service
+from kraan.services.request_actions import (
     DeploymentCreate,
     RequestCreate,
     StepBody,
@@ -24,8 +27,6 @@ from kraan.api.request_actions import (
     refused,
     take_step,
 )
-from kraan.domain.access import can_read_request
-from kraan.services import requests as service
 from kraan.store import help_requests as store
 
 router = APIRouter(prefix="/api/v1/requests", tags=["help requests"])
@@ -76,7 +77,7 @@ def get_request(
         principal, location_code=item.location_code, region_code=item.region_code,
         safety_region_code=item.safety_region_code,
     ):  # fmt: skip
-        raise refused(principal, f"read help request {request_id} in detail")
+        raise http_error(refused(principal, f"read help request {request_id} in detail"))
     return service.request_view(request_id, item, as_of=as_of, stale_after=stale,
                                 deployments=deployed, detail=True)  # fmt: skip
 
@@ -85,7 +86,8 @@ def get_request(
 def post_request(
     body: RequestCreate, engine: EngineDep, principal: PrincipalDep, settings: SettingsDep
 ) -> dict[str, Any]:
-    return create_request(engine, settings, principal, body)
+    with domain_errors():
+        return create_request(engine, settings, principal, body, now=utc_now())
 
 
 @router.post("/{request_id}/steps", summary="One ladder step: answer, escalate, sign, ...")
@@ -93,7 +95,8 @@ def post_step(
     request_id: int, body: StepBody, engine: EngineDep, principal: PrincipalDep,
     settings: SettingsDep,
 ) -> dict[str, Any]:  # fmt: skip
-    return take_step(engine, settings, principal, request_id, body)
+    with domain_errors():
+        return take_step(engine, settings, principal, request_id, body, now=utc_now())
 
 
 @router.post("/{request_id}/deployments", status_code=201, summary="Record who came")
@@ -101,4 +104,5 @@ def post_deployment(
     request_id: int, body: DeploymentCreate, engine: EngineDep, principal: PrincipalDep,
     settings: SettingsDep,
 ) -> dict[str, Any]:  # fmt: skip
-    return add_deployment(engine, settings, principal, request_id, body)
+    with domain_errors():
+        return add_deployment(engine, settings, principal, request_id, body, now=utc_now())

@@ -167,3 +167,15 @@ def national(regions: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> dict[str
                     round(total["occupied"] / total["beds"], 3) if total["beds"] else None
                 )
     return out
+
+
+def blank(kind: ChainKind) -> dict[str, Any]:
+    """The row of a kind nobody reported: the same keys as :func:`picture`'s, zero."""
+    if kind in BED_KINDS:
+        return {"reporters": 0, "beds": 0, "occupied": 0, "covid": 0, "occupancy": None}
+    return {"reporters": 0, **{p.value: 0 for p in Pressure}}
+
+
+def complete(kinds: Mapping[str, Mapping[str, Any]]) -> dict[str, dict[str, Any]]:
+    """Every kind of :class:`ChainKind`, in that order, reported or not (a stable shape)."""
+    return {k.value: {**blank(k), **kinds.get(k.value, {})} for k in ChainKind}

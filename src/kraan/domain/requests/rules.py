@@ -1,4 +1,9 @@
-"""Why a step was refused: a named rule (HTTP 422) or a state that moved on (HTTP 409)."""
+"""Why a step was refused: a named rule (HTTP 422), a state that moved on (HTTP 409), a
+role that may not take it (HTTP 403) or an item that does not exist (HTTP 404).
+
+The services raise these; each adapter maps them (the API to its status codes, the pages
+to a form error), so the API and the pages apply the same checks with the same words.
+"""
 
 from __future__ import annotations
 
@@ -14,6 +19,17 @@ class RuleViolation(ValueError):
 
 class StepConflict(ValueError):
     """The item is no longer where the caller saw it (already answered, closed, ...): 409."""
+
+
+class Refused(PermissionError):
+    """The person's role may not take this step: 403. The message names who and what."""
+
+    def __init__(self, username: str, role: str, what: str):
+        super().__init__(f"{username} ({role}) may not {what}")
+
+
+class Missing(LookupError):
+    """The item does not exist (at that moment): 404."""
 
 
 def check_all(rule: str, problems: list[tuple[str, str]]) -> None:

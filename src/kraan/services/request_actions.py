@@ -1,9 +1,12 @@
 """Staff-help request actions shared by the API router and the requests page.
 
 The request bodies (pydantic) and the checked writes: filing a request, one ladder
-step, a deployment. Errors are ``HTTPException``s that the router passes on and the
-page (:mod:`kraan.web.requests_pages`) shows; the page imports this module, never the
-router (import-linter: "The web pages use services, never an API router").
+step, a deployment. A broken rule raises the domain's errors
+(:mod:`kraan.domain.requests.rules`): ``RuleViolation`` (a named rule), ``StepConflict``
+(somebody was first), ``Refused`` (the role may not), ``Missing`` (no such request).
+Each adapter maps them: the API router to 422 / 409 / 403 / 404
+(:mod:`kraan.api.domain_errors`), the page (:mod:`kraan.web.requests_pages`) to a form
+error with the same words.
 """
 
 from __future__ import annotations
@@ -11,10 +14,8 @@ from __future__ import annotations
 from datetime import UTC, date, datetime
 from typing import Annotated, Any, Literal
 
-from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from kraan.api.deps import utc_now
 from kraan.domain.access import (
     Principal,
     can_file_request,
@@ -23,7 +24,7 @@ from kraan.domain.access import (
     can_take_msob_step,
 )
 from kraan.domain.requests.ladder import Deployment, Step
-from kraan.domain.requests.rules import RuleViolation, StepConflict
+from kraan.domain.requests.rules import Refused, RuleViolation
 from kraan.services import requests as service
 from kraan.settings import Settings
 from kraan.store import help_requests as store
@@ -80,16 +81,8 @@ class DeploymentCreate(BaseModel):
     end: datetime
 
 
-def rule_error(error: RuleViolation) -> HTTPException:
-    return HTTPException(
-        422,
-        detail=[{"field": f, "message": m, "rule": error.rule} for f, m in error.problems],
-    )
-
-
-def refused(principal: Principal, what: str) -> HTTPException:
-    return HTTPException(403, detail=f"{principal.username} ({principal.role.value}) may not "
-                         f"{what}")  # fmt: skip
+def refused(principal: Principal, what: str) -> Refused:
+    return Refused(principal.username, principal.role.value, what)
 
 
 def may_take(principal: Principal, header: dict[str, Any], body: StepBody) -> bool:
@@ -106,6 +99,13 @@ def may_take(principal: Principal, header: dict[str, Any], body: StepBody) -> bo
     return can_handle_regionally(principal, region_code=region)
 
 
+def may_deploy(principal: Principal, header: dict[str, Any]) -> bool:
+    """Deployments: the region (or national), and Defence on an MSOB request (rung 3)."""
+    return can_handle_regionally(principal, region_code=header["region_code"]) or (
+        header["rung"] == 3 and can_take_msob_step(principal, step="vote", party="defence")
+    )
+
+
 def step_data(body: StepBody) -> dict[str, Any]:
     data: dict[str, Any] = {"note": body.note.strip()}
     if body.step == "answer":
@@ -118,29 +118,21 @@ def step_data(body: StepBody) -> dict[str, Any]:
 
 
 def take_step(
-    engine: Engine, settings: Settings, principal: Principal, request_id: int, body: StepBody
-) -> dict[str, Any]:
+    engine: Engine, settings: Settings, principal: Principal, request_id: int, body: StepBody,
+    *, now: datetime,
+) -> dict[str, Any]:  # fmt: skip
     """Role check, then the step in one transaction; the shared path of API and pages."""
     with engine.connect() as conn:
-        try:
-            header = store.request_header(conn, request_id=request_id)
-        except store.NotFound as error:
-            raise HTTPException(404, detail=str(error)) from error
+        header = store.request_header(conn, request_id=request_id)
     if not may_take(principal, header, body):
         raise refused(principal, f"take step '{body.step}' on help request {request_id}")
-    now = utc_now()
-    try:
-        with engine.begin() as conn:
-            item = store.take_step(
-                conn, request_id=request_id, step=Step(body.step), data=step_data(body),
-                actor=principal.username, now=now, stale_after=settings.request_stale_after,
-                expected_version=body.version,
-            )  # fmt: skip
-            deployed = [d for _, _, d in store.deployments(conn, request_id=request_id)]
-    except RuleViolation as error:
-        raise rule_error(error) from error
-    except StepConflict as error:
-        raise HTTPException(409, detail=str(error)) from error
+    with engine.begin() as conn:
+        item = store.take_step(
+            conn, request_id=request_id, step=Step(body.step), data=step_data(body),
+            actor=principal.username, now=now, stale_after=settings.request_stale_after,
+            expected_version=body.version,
+        )  # fmt: skip
+        deployed = [d for _, _, d in store.deployments(conn, request_id=request_id)]
     return service.request_view(
         request_id, item, as_of=now, stale_after=settings.request_stale_after,
         deployments=deployed, detail=True,
@@ -148,16 +140,13 @@ def take_step(
 
 
 def create_request(
-    engine: Engine, settings: Settings, principal: Principal, body: RequestCreate
-) -> dict[str, Any]:
-    now = utc_now()
+    engine: Engine, settings: Settings, principal: Principal, body: RequestCreate,
+    *, now: datetime,
+) -> dict[str, Any]:  # fmt: skip
     with engine.begin() as conn:
         location = service.location_of(conn, body.location_code)
         if location is None:
-            raise HTTPException(
-                422, detail=[{"field": "location_code", "message": "unknown location",
-                              "rule": "request_fields"}],
-            )  # fmt: skip
+            raise RuleViolation("request_fields", "unknown location", field="location_code")
         if not can_file_request(
             principal, location_code=location.code, region_code=location.region_code
         ):
@@ -168,12 +157,7 @@ def create_request(
             "safety_region_code": location.safety_region_code,
             **service.capacity_link(conn, location_code=location.code, as_of=now),
         }
-        try:
-            request_id, item = store.create_request(
-                conn, data=data, actor=principal.username, now=now
-            )
-        except RuleViolation as error:
-            raise rule_error(error) from error
+        request_id, item = store.create_request(conn, data=data, actor=principal.username, now=now)
     return service.request_view(
         request_id, item, as_of=now, stale_after=settings.request_stale_after, deployments=[],
         detail=True,
@@ -182,30 +166,19 @@ def create_request(
 
 def add_deployment(
     engine: Engine, settings: Settings, principal: Principal, request_id: int,
-    body: DeploymentCreate,
+    body: DeploymentCreate, *, now: datetime,
 ) -> dict[str, Any]:  # fmt: skip
     with engine.connect() as conn:
-        try:
-            header = store.request_header(conn, request_id=request_id)
-        except store.NotFound as error:
-            raise HTTPException(404, detail=str(error)) from error
-    allowed = can_handle_regionally(principal, region_code=header["region_code"]) or (
-        header["rung"] == 3 and can_take_msob_step(principal, step="vote", party="defence")
-    )
-    if not allowed:
+        header = store.request_header(conn, request_id=request_id)
+    if not may_deploy(principal, header):
         raise refused(principal, f"record deployments on help request {request_id}")
     deployment = Deployment(body.kind, body.count, body.person_ref, body.source,
                             _naive(body.start), _naive(body.end))  # fmt: skip
-    try:
-        with engine.begin() as conn:
-            new_id = store.add_deployment(
-                conn, request_id=request_id, deployment=deployment, actor=principal.username,
-                now=utc_now(), stale_after=settings.request_stale_after,
-            )  # fmt: skip
-    except RuleViolation as error:
-        raise rule_error(error) from error
-    except StepConflict as error:
-        raise HTTPException(409, detail=str(error)) from error
+    with engine.begin() as conn:
+        new_id = store.add_deployment(
+            conn, request_id=request_id, deployment=deployment, actor=principal.username,
+            now=now, stale_after=settings.request_stale_after,
+        )  # fmt: skip
     return {"id": new_id, "request_id": request_id, **body.model_dump(mode="json")}
 
 

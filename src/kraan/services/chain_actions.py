@@ -5,8 +5,10 @@ sections 5-7. Roles (kraan.domain.access): a provider's reporter or its region f
 signal, the region escalates it to ActiZ or ZN, the umbrella body classifies, acts and
 closes; the region (or national) orders ELV beds and the region's providers report them
 up; the stock office keeps the CCV figures and assesses and ships ventilator
-applications, which a hospital's reporter (or its region) files. Rules give a named
-422, lost races 409 (``HTTPException``). The pages import this module, never the router.
+applications, which a hospital's reporter (or its region) files. Refusals are the
+domain's errors (kraan.domain.requests.rules): a named rule (the API's 422), a lost race
+(409), a role that may not (403), an unknown id (404); the router maps them to HTTP
+(kraan.api.domain_errors), the pages to a form error with the same words.
 """
 
 from __future__ import annotations
@@ -14,11 +16,8 @@ from __future__ import annotations
 from datetime import date, datetime
 from typing import Any, Literal
 
-from fastapi import HTTPException
 from pydantic import BaseModel, ConfigDict, Field
 
-from kraan.api.deps import utc_now
-from kraan.api.request_actions import refused, rule_error
 from kraan.domain.access import (
     NATIONAL_DESK,
     Principal,
@@ -33,13 +32,13 @@ from kraan.domain.requests.rules import RuleViolation, StepConflict
 from kraan.domain.requests.signals import SignalStep
 from kraan.services import chain as service
 from kraan.services.ingest import rules_from
+from kraan.services.request_actions import refused
 from kraan.services.requests import briefing_summary, location_of
 from kraan.settings import Settings
 from kraan.store import chain_reports as chain_store
 from kraan.store import signals as signal_store
 from kraan.store import stock as stock_store
 from kraan.store.db import Engine
-from kraan.store.help_requests import NotFound
 from kraan.store.reference import load_regions
 
 Sector = Literal["elv", "grz", "vvt", "home_care", "gp", "care_hotel"]
@@ -132,16 +131,9 @@ class ChainReportBody(BaseModel):
 
 
 def _run(engine: Engine, work: Any) -> Any:
-    """One write transaction; rules become 422, lost races 409, unknown ids 404."""
-    try:
-        with engine.begin() as conn:
-            return work(conn)
-    except RuleViolation as error:
-        raise rule_error(error) from error
-    except StepConflict as error:
-        raise HTTPException(409, detail=str(error)) from error
-    except NotFound as error:
-        raise HTTPException(404, detail=str(error)) from error
+    """One write transaction; a refusal (rule, race, unknown id) rolls it back and rises."""
+    with engine.begin() as conn:
+        return work(conn)
 
 
 # ---- signals --------------------------------------------------------------------------------
@@ -155,25 +147,24 @@ def get_signals(
         return service.signal_views(conn, as_of=as_of, settings=settings, region=region)
 
 
-def post_signal(body: SignalCreate, engine: Engine, principal: Principal) -> dict[str, Any]:
+def post_signal(
+    body: SignalCreate, engine: Engine, principal: Principal, *, now: datetime
+) -> dict[str, Any]:
     if not can_file_signal(principal, region_code=body.region_code,
                            location_code=body.location_code):  # fmt: skip
         raise refused(principal, f"file a signal for {body.location_code or body.region_code}")
     data = body.model_dump(mode="json")
     signal_id = _run(engine, lambda conn: signal_store.file_signal(
-        conn, data=data, actor=principal.username, now=utc_now()))  # fmt: skip
+        conn, data=data, actor=principal.username, now=now))  # fmt: skip
     return {"id": signal_id, **data, "state": "filed"}
 
 
 def signal_step(
     engine: Engine, settings: Settings, principal: Principal, signal_id: int,
-    body: SignalStepBody,
+    body: SignalStepBody, *, now: datetime,
 ) -> dict[str, Any]:  # fmt: skip
     with engine.connect() as conn:
-        try:
-            header = signal_store.signal_header(conn, signal_id=signal_id)
-        except NotFound as error:
-            raise HTTPException(404, detail=str(error)) from error
+        header = signal_store.signal_header(conn, signal_id=signal_id)
     allowed = (
         can_handle_regionally(principal, region_code=header.region_code)
         if body.step == "escalate" else can_classify_signal(principal)
@@ -183,7 +174,7 @@ def signal_step(
     data = body.model_dump(exclude={"step", "version"})
     item = _run(engine, lambda conn: signal_store.signal_step(
         conn, signal_id=signal_id, step=SignalStep(body.step), data=data,
-        actor=principal.username, now=utc_now(), expected_version=body.version))  # fmt: skip
+        actor=principal.username, now=now, expected_version=body.version))  # fmt: skip
     return service.signal_view(signal_id, item, None)
 
 
@@ -200,35 +191,32 @@ def get_orders(
 
 
 def post_order(
-    body: OrderCreate, engine: Engine, settings: Settings, principal: Principal
-) -> dict[str, Any]:
+    body: OrderCreate, engine: Engine, settings: Settings, principal: Principal, *,
+    now: datetime,
+) -> dict[str, Any]:  # fmt: skip
     if not can_order_elv(principal, region_code=body.region_code):
         raise refused(principal, f"order ELV beds for {body.region_code}")
     order_id = _run(engine, lambda conn: signal_store.create_order(
         conn, region_code=body.region_code, beds=body.beds, note=body.note,
-        actor=principal.username, now=utc_now(), scale_up=settings.elv_scale_up))  # fmt: skip
+        actor=principal.username, now=now, scale_up=settings.elv_scale_up))  # fmt: skip
     return {"id": order_id, **body.model_dump()}
 
 
 def post_beds(
-    order_id: int, body: BedsUpBody, engine: Engine, principal: Principal
+    order_id: int, body: BedsUpBody, engine: Engine, principal: Principal, *, now: datetime
 ) -> dict[str, Any]:
     with engine.connect() as conn:
         location = location_of(conn, body.location_code)
-        try:
-            order = signal_store.get_order(conn, order_id=order_id)
-        except NotFound as error:
-            raise HTTPException(404, detail=str(error)) from error
+        order = signal_store.get_order(conn, order_id=order_id)
     if location is None or location.region_code != order.region_code:
-        text = f"not a location in {order.region_code}"
-        raise HTTPException(422, detail=[{"field": "location_code", "rule": "elv_report_region",
-                                          "message": text}])  # fmt: skip
+        raise RuleViolation("elv_report_region", f"not a location in {order.region_code}",
+                            field="location_code")  # fmt: skip
     if not can_report_for(principal, location_code=location.code,
                           region_code=location.region_code):  # fmt: skip
         raise refused(principal, f"report beds for {location.code}")
     report_id = _run(engine, lambda conn: signal_store.report_beds(
         conn, order_id=order_id, location_code=location.code, beds=body.beds,
-        actor=principal.username, now=utc_now()))  # fmt: skip
+        actor=principal.username, now=now))  # fmt: skip
     return {"id": report_id, "order_id": order_id, **body.model_dump()}
 
 
@@ -246,12 +234,14 @@ def get_medicines(
     return out
 
 
-def post_medicine(body: MedicineBody, engine: Engine, principal: Principal) -> dict[str, Any]:
+def post_medicine(
+    body: MedicineBody, engine: Engine, principal: Principal, *, now: datetime
+) -> dict[str, Any]:
     if not can_manage_stock(principal):
         raise refused(principal, "record CCV figures")
     data = body.model_dump()
     new_id = _run(engine, lambda conn: stock_store.record_medicine(
-        conn, data=data, actor=principal.username, now=utc_now()))  # fmt: skip
+        conn, data=data, actor=principal.username, now=now))  # fmt: skip
     return {"id": new_id, **data}
 
 
@@ -271,52 +261,55 @@ def get_ventilators(engine: Engine, principal: Principal, as_of: datetime) -> di
                               for k, v in a.items()} for a in visible]}  # fmt: skip
 
 
-def put_pool(body: PoolBody, engine: Engine, principal: Principal) -> dict[str, Any]:
+def put_pool(
+    body: PoolBody, engine: Engine, principal: Principal, *, now: datetime
+) -> dict[str, Any]:
     if not can_manage_stock(principal):
         raise refused(principal, "set the ventilator stock")
     pool_id = _run(engine, lambda conn: stock_store.set_pool(
         conn, name=body.name, total=body.total, actor=principal.username,
-        now=utc_now()))  # fmt: skip
+        now=now))  # fmt: skip
     with engine.connect() as conn:
         return stock_store.pool(conn, pool_id=pool_id) or {}
 
 
 def post_application(
-    body: ApplicationBody, engine: Engine, principal: Principal
+    body: ApplicationBody, engine: Engine, principal: Principal, *, now: datetime
 ) -> dict[str, Any]:
     with engine.connect() as conn:
         location = location_of(conn, body.location_code)
         pool = stock_store.pool(conn)
     if location is None:
-        raise HTTPException(422, detail=[{"field": "location_code", "message": "unknown location",
-                                          "rule": "application_fields"}])  # fmt: skip
+        raise RuleViolation("application_fields", "unknown location", field="location_code")
     if not can_report_for(principal, location_code=location.code,
                           region_code=location.region_code):  # fmt: skip
         raise refused(principal, f"apply for ventilators for {location.code}")
     if pool is None:
-        raise HTTPException(409, detail="there is no central ventilator stock yet")
+        raise StepConflict("there is no central ventilator stock yet")
     app_id = _run(engine, lambda conn: stock_store.apply_for(
         conn, pool_id=pool["id"], location_code=location.code, region_code=location.region_code,
-        units=body.units, reason=body.reason, actor=principal.username, now=utc_now()))  # fmt: skip
+        units=body.units, reason=body.reason, actor=principal.username, now=now))  # fmt: skip
     return {"id": app_id, "state": "applied", **body.model_dump()}
 
 
 def post_assess(
-    app_id: int, body: AssessBody, engine: Engine, principal: Principal
+    app_id: int, body: AssessBody, engine: Engine, principal: Principal, *, now: datetime
 ) -> dict[str, Any]:
     if not can_manage_stock(principal):
         raise refused(principal, "assess ventilator applications")
     app = _run(engine, lambda conn: stock_store.assess(
         conn, app_id=app_id, decision=body.decision, granted=body.units_granted,
-        reason=body.reason, actor=principal.username, now=utc_now()))  # fmt: skip
+        reason=body.reason, actor=principal.username, now=now))  # fmt: skip
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in app.items()}
 
 
-def post_ship(app_id: int, engine: Engine, principal: Principal) -> dict[str, Any]:
+def post_ship(
+    app_id: int, engine: Engine, principal: Principal, *, now: datetime
+) -> dict[str, Any]:
     if not can_manage_stock(principal):
         raise refused(principal, "ship ventilators")
     app = _run(engine, lambda conn: stock_store.ship(
-        conn, app_id=app_id, actor=principal.username, now=utc_now()))  # fmt: skip
+        conn, app_id=app_id, actor=principal.username, now=now))  # fmt: skip
     return {k: (v.isoformat() if hasattr(v, "isoformat") else v) for k, v in app.items()}
 
 
@@ -324,8 +317,9 @@ def post_ship(app_id: int, engine: Engine, principal: Principal) -> dict[str, An
 
 
 def post_chain_report(
-    body: ChainReportBody, engine: Engine, settings: Settings, principal: Principal
-) -> dict[str, Any]:
+    body: ChainReportBody, engine: Engine, settings: Settings, principal: Principal, *,
+    now: datetime,
+) -> dict[str, Any]:  # fmt: skip
     """A GRZ / care-hotel bed report or a district-nursing / GP pressure status."""
     if not can_report_for(principal, location_code=body.reporter_code,
                           region_code=body.region_code):  # fmt: skip
@@ -333,12 +327,11 @@ def post_chain_report(
     with engine.connect() as conn:
         known = {r.code for r in load_regions(conn)}
     if body.region_code not in known:
-        raise HTTPException(422, detail=[{"field": "region_code", "message": "unknown region",
-                                          "rule": "chain_report_fields"}])  # fmt: skip
+        raise RuleViolation("chain_report_fields", "unknown region", field="region_code")
     data = body.model_dump(mode="json")
     new_id, version = _run(engine, lambda conn: chain_store.save_chain_report(
         conn, data=data, rules=rules_from(settings), actor=principal.username,
-        now=utc_now()))  # fmt: skip
+        now=now))  # fmt: skip
     return {"id": new_id, "version": version, **data}
 
 
