@@ -154,3 +154,37 @@ def test_the_spreading_flow_from_plan_to_arrival_uses_the_pages_only(
     assert state.inner_text().startswith("aangekomen")
     page.screenshot(path=str(artifacts_dir / "ux-spreading-flow-nl.png"), full_page=True)
     context.close()
+
+
+@pytest.mark.parametrize("path, ready", [("/docs", ".swagger-ui .info"), ("/redoc", ".api-info")])
+def test_api_docs_render_offline(
+    browser: Any,  # noqa: F811
+    base_url: str,  # noqa: F811
+    path: str,
+    ready: str,
+    artifacts_dir: Path,
+) -> None:
+    """Swagger UI and ReDoc draw the API from our own assets: every request that leaves
+    the server is refused, and the page still shows the API's title."""
+    context = browser.new_context(viewport={"width": 1280, "height": 900}, base_url=base_url)
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    outside: list[str] = []
+
+    def only_local(route: Any) -> None:
+        if route.request.url.startswith(base_url):
+            route.continue_()
+        else:
+            outside.append(route.request.url)
+            route.abort()
+
+    page.route("**/*", only_local)
+    errors: list[str] = []
+    page.on("pageerror", lambda exc: errors.append(str(exc)))
+    page.goto(path)
+    page.wait_for_selector(ready)
+    assert "Kraan" in page.locator(ready).inner_text()
+    page.wait_for_function("document.body.innerHTML.includes('/api/v1/status')")
+    page.screenshot(path=str(artifacts_dir / f"ux-{path.strip('/')}.png"))
+    context.close()
+    assert outside == [] and errors == []

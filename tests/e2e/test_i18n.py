@@ -88,3 +88,14 @@ def test_favicon_and_offline_api_docs(client: TestClient) -> None:
     assert docs.status_code == 200
     assert "cdn" not in docs.text.lower() and "/static/swagger/swagger-ui-bundle.js" in docs.text
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert "Apache License" in client.get("/static/swagger/LICENSE").text
+
+
+def test_redoc_is_served_offline_with_its_licence(client: TestClient) -> None:
+    page = client.get("/redoc")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower() and "googleapis" not in page.text
+    assert '<script src="/static/redoc/redoc.standalone.js">' in page.text
+    bundle = client.get("/static/redoc/redoc.standalone.js")
+    assert bundle.status_code == 200 and "Redoc" in bundle.text[:2000]
+    assert "MIT License" in client.get("/static/redoc/LICENSE").text
