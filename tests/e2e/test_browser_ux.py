@@ -188,3 +188,61 @@ def test_api_docs_render_offline(
     page.screenshot(path=str(artifacts_dir / f"ux-{path.strip('/')}.png"))
     context.close()
     assert outside == [] and errors == []
+
+
+@pytest.mark.parametrize(
+    "width, height", [(1280, 800), (1600, 1000), (1024, 768), (800, 900), (390, 844)],
+    ids=["1280px", "1280px-at-80pct-zoom", "1024px", "800px", "mobile"],
+)
+def test_the_menus_fit_and_open(
+    browser: Any,  # noqa: F811
+    base_url: str,  # noqa: F811
+    demo: Any,
+    width: int,
+    height: int,
+    artifacts_dir: Path,
+) -> None:
+    """Two links and four menus instead of 14 links: the header never scrolls sideways,
+    on a wide screen the navigation is one row, every menu opens (one at a time) with its
+    links inside the window, Escape closes it, and axe is content with the open menu."""
+    context = browser.new_context(viewport={"width": width, "height": height},
+                                  base_url=base_url, bypass_csp=True, locale="nl-NL")  # fmt: skip
+    page = context.new_page()
+    page.set_default_timeout(30_000)
+    page.goto("/login?next=/glossary")
+    page.fill("#username", "national")
+    page.fill("#password", demo.password)
+    page.locator("[data-testid=login-form] button[type=submit]").click()
+    page.wait_for_url("**/glossary")
+    nav = page.locator(".app-nav")
+    top_level = nav.locator(":scope > a, :scope > details > summary")
+    assert top_level.count() == 6
+    if width >= 1024:
+        boxes = [e.bounding_box() for e in top_level.all()]
+        middles = [box["y"] + box["height"] / 2 for box in boxes if box]
+        assert max(middles) - min(middles) < 6, middles  # one row
+    menus = nav.locator("details.nav-menu")
+    assert menus.count() == 4
+    links = 0
+    for i in range(menus.count()):
+        menus.nth(i).locator("summary").click()
+        assert page.locator(".app-nav details[open]").count() == 1
+        for link in menus.nth(i).locator("a").all():
+            box = link.bounding_box()
+            assert box and box["x"] >= 0 and box["x"] + box["width"] <= width + 1, box
+            links += 1
+        assert page.evaluate("document.documentElement.scrollWidth") <= width
+    assert links == 13  # with the audit page, as a coordinator
+    page.keyboard.press("Escape")
+    assert page.locator(".app-nav details[open]").count() == 0
+    page.locator(".app-nav [data-menu=chain] summary").click()
+    page.screenshot(path=str(artifacts_dir / f"ux-nav-{width}.png"))
+    page.add_script_tag(path=str(AXE))
+    result = page.evaluate(
+        "async () => (await axe.run(document.querySelector('header'))).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact)).map(v => v.id)"
+    )
+    assert result == []
+    page.locator(".app-nav a", has_text="Signalen").click()
+    page.wait_for_url("**/signals")
+    context.close()
