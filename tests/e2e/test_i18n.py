@@ -99,3 +99,20 @@ def test_redoc_is_served_offline_with_its_licence(client: TestClient) -> None:
     bundle = client.get("/static/redoc/redoc.standalone.js")
     assert bundle.status_code == 200 and "Redoc" in bundle.text[:2000]
     assert "MIT License" in client.get("/static/redoc/LICENSE").text
+
+
+GLOSSARY_TERMS = ("ELV", "VVT", "GRZ", "ROAZ", "LNAZ", "LCPS", "ontlabeld", "ZBC", "HFNO",
+                  "PACU", "MSOB", "LOT-C", "CCV", "DPG", "GGD-GHOR/LOCC", "ActiZ", "Bureau LCH",
+                  "SpO2", "zorgkantoor", "waakvlam", "zorghotel", "thuismonitoring",
+                  "vroegsignalering", "Nationale Zorgreserve")  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_glossary_page_and_docs_explain_every_term(client: TestClient, lang: str) -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "glossary.md").read_text("utf-8")
+    page = visible(client.get("/glossary", params={"lang": lang}).text).lower()
+    missing_page = [t for t in GLOSSARY_TERMS if t.lower() not in page]
+    missing_docs = [t for t in GLOSSARY_TERMS if t.lower() not in docs.lower()]
+    assert missing_page == [] and missing_docs == []

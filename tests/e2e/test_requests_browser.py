@@ -35,7 +35,9 @@ def test_a_coordinator_walks_a_request_up_the_ladder(
     row = page.locator(f"tr[data-request='{rid}']")
     answer = row.get_by_test_id(f"step-answer-{rid}")
     answer.locator("select[name=answer]").select_option("cannot_fill")
-    answer.locator("input[name=asked]").fill("roaz, other_providers, care_office_insurer")
+    answer.locator("select[name=asked]").select_option(
+        ["roaz", "other_providers", "care_office_insurer"]
+    )
     answer.get_by_role("button").click()
     page.wait_for_selector(f"[data-testid=request-state-{rid}][data-value=answered]")
     row.get_by_test_id(f"step-escalate-{rid}").get_by_role("button").click()

@@ -7,6 +7,7 @@ checks, the 422 naming the rule and the 409 are the same as the API's.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, HTTPException, Request
@@ -24,12 +25,15 @@ from kraan.domain.access import (
     can_order_elv,
     can_report_for,
 )
+from kraan.domain.moments import AMSTERDAM
 from kraan.services import chain as service
 from kraan.store import stock as stock_store
 from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import read_as_of, render
 from kraan.web.i18n import N_
+from kraan.web.i18n import gettext as _
 from kraan.web.requests_pages import _checked, _error_text, _refused
+from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +53,17 @@ def _signal_steps(principal: Principal | None, view: dict[str, Any]) -> list[str
         if ok:
             out.append(step)
     return out
+
+
+def _utc(local: str) -> str:
+    """The form's moment is Amsterdam time, as every time on the pages; storage is UTC."""
+    try:
+        moment = datetime.fromisoformat(local)
+    except ValueError:
+        return local  # the API's validation names the field
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=AMSTERDAM)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat()
 
 
 def _mine(principal: Principal | None, locations: list[Any], region: str | None = None) -> list:  # type: ignore[type-arg]
@@ -126,7 +141,7 @@ async def signal_new(request: Request, engine: EngineDep, settings: SettingsDep,
                      principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     location = str(form.get("location_code", ""))
     region = str(form.get("region_code", ""))
     with engine.connect() as conn:
@@ -135,7 +150,7 @@ async def signal_new(request: Request, engine: EngineDep, settings: SettingsDep,
         region_code=found.region_code if found else region, location_code=location,
         sector=str(form.get("sector", "")),  # type: ignore[arg-type]
         blocked=str(form.get("blocked", "")), since=str(form.get("since", ""))),  # type: ignore[arg-type]
-        engine, principal), "signal filed")  # fmt: skip
+        engine, principal), _("signal filed"))  # fmt: skip
 
 
 @router.post("/signals/{signal_id}/step", response_class=HTMLResponse)
@@ -143,7 +158,7 @@ async def signal_step(request: Request, signal_id: int, engine: EngineDep,
                       settings: SettingsDep, principal: OptionalPrincipalDep) -> Response:
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     version = str(form.get("version", ""))
     step = str(form.get("step", ""))
     return _done(request, principal, "/signals", lambda: api.signal_step(
@@ -154,7 +169,7 @@ async def signal_step(request: Request, signal_id: int, engine: EngineDep,
             classification=form.get("classification") or None,
             needs_action=form.get("needs_action") == "yes",
             action=str(form.get("action", "")), note=str(form.get("note", "")))),
-        f"signal {signal_id}: {step} done")  # fmt: skip
+        _("signal %(id)s: %(step)s done", id=signal_id, step=word(step)))  # fmt: skip
 
 
 @router.post("/chain/report", response_class=HTMLResponse)
@@ -162,7 +177,7 @@ async def chain_report(request: Request, engine: EngineDep, settings: SettingsDe
                        principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     code = str(form.get("reporter_code", ""))
     with engine.connect() as conn:
         found = next((loc for _, loc in load_locations(conn) if loc.code == code), None)
@@ -173,10 +188,10 @@ async def chain_report(request: Request, engine: EngineDep, settings: SettingsDe
         api.ChainReportBody(
             reporter_code=code, region_code=found.region_code if found else "?",
             kind=str(form.get("kind", "")),  # type: ignore[arg-type]
-            reported_at=str(form.get("reported_at", "")),  # type: ignore[arg-type]
+            reported_at=_utc(str(form.get("reported_at", ""))),  # type: ignore[arg-type]
             status=form.get("status") or None, reason=str(form.get("reason", "")),
             staff_absence_pct=_float(absence) if absence else None, **numbers),
-        engine, settings, principal), "chain report stored")  # fmt: skip
+        engine, settings, principal), _("chain report stored"))  # fmt: skip
 
 
 @router.post("/elv-orders/new", response_class=HTMLResponse)
@@ -184,10 +199,11 @@ async def order_new(request: Request, engine: EngineDep, settings: SettingsDep,
                     principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     return _done(request, principal, "/signals", lambda: api.post_order(api.OrderCreate(
         region_code=str(form.get("region_code", "")), beds=_int(form.get("beds")),
-        note=str(form.get("note", ""))), engine, settings, principal), "ELV beds ordered")
+        note=str(form.get("note", ""))), engine, settings, principal),
+        _("ELV beds ordered"))
 
 
 @router.post("/elv-orders/{order_id}/beds", response_class=HTMLResponse)
@@ -195,10 +211,10 @@ async def order_beds(request: Request, order_id: int, engine: EngineDep, setting
                      principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     return _done(request, principal, "/signals", lambda: api.post_beds(order_id, api.BedsUpBody(
         location_code=str(form.get("location_code", "")), beds=_int(form.get("beds"))),
-        engine, principal), "beds reported up")  # fmt: skip
+        engine, principal), _("beds reported up"))  # fmt: skip
 
 
 # ---- stock -------------------------------------------------------------------------------
@@ -232,7 +248,7 @@ async def stock_form(request: Request, action: str, engine: EngineDep, settings:
                      principal: OptionalPrincipalDep) -> Response:  # fmt: skip
     form = await _form(request, settings, principal)
     if form is None or principal is None:
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     app_id = _int(form.get("app_id"))
     works = {
         "medicine": lambda: api.post_medicine(api.MedicineBody(
@@ -252,5 +268,5 @@ async def stock_form(request: Request, action: str, engine: EngineDep, settings:
         "ship": lambda: api.post_ship(app_id, engine, principal),
     }  # fmt: skip
     if action not in works:
-        return _refused(request, principal, 404, f"unknown stock action '{action}'")
-    return _done(request, principal, "/stock", works[action], f"{action} done")
+        return _refused(request, principal, 404, _("unknown stock action"))
+    return _done(request, principal, "/stock", works[action], _("%(step)s done", step=word(action)))
