@@ -134,3 +134,20 @@ def test_user_create_checks_the_region_against_the_database(demo_db: str) -> Non
     bare = runner.invoke(app, ["user", "create", "bert", "--role", "regional_coordinator",
                                "--db", demo_db])  # fmt: skip
     assert bare.exit_code == 2 and "needs --region" in bare.output
+
+
+@pytest.mark.parametrize("args", [
+    ["status"], ["requests", "list"], ["audit", "verify"], ["home", "summary"], ["home", "scan"],
+    ["home", "module1"], ["early-warning", "aggregates"], ["briefing", "--as-of", "2020-12-21"],
+    ["spread", "--as-of", "2020-12-21"], ["backup", "BACKUP"], ["user", "create", "x", "--role",
+    "viewer"], ["token", "create", "x", "--role", "viewer"],
+], ids=lambda a: "-".join(a[:2]))  # fmt: skip
+def test_no_command_but_demo_and_db_upgrade_creates_a_database(
+    tmp_path: Path, args: list[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "x.db"
+    args = [str(tmp_path / "b.db") if a == "BACKUP" else a for a in args]
+    result = runner.invoke(app, [*args, "--db", f"sqlite:///{missing}"])
+    assert result.exit_code == 1, result.output
+    assert "kraan demo" in result.output and "kraan db upgrade" in result.output
+    assert not missing.parent.exists()
