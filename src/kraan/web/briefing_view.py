@@ -14,6 +14,8 @@ from typing import Any
 from kraan.domain.briefing.compare import Change
 from kraan.domain.briefing.model import Briefing, Decision, Figure, Note, Section, Table
 from kraan.web.briefing_i18n import Formatter
+from kraan.web.i18n import language as page_language
+from kraan.web.i18n_data import translate
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "mark only"
@@ -319,6 +321,11 @@ class View:
             params["label"] = self.capacity_label(str(params["label"]))
         return self._(DECISIONS[decision.kind]) % params
 
+    def data(self, text: str) -> str:
+        """A sentence of a data file (e.g. a vaccination group): the pages' catalog has it."""
+        with page_language(self.fmt.lang):
+            return translate(text)
+
     def capacity_label(self, label: str) -> str:
         if "1,350" in label:
             return self._("LNAZ scale-up plan of 1,350 IC beds")
@@ -336,7 +343,7 @@ class View:
                     shown.append(self.shown(cell.figure, cell.flag))
                 else:
                     text = cell.label or ""
-                    text = self._(CELL_LABELS[text]) if text in CELL_LABELS else text
+                    text = self._(CELL_LABELS[text]) if text in CELL_LABELS else self.data(text)
                     shown.append(ShownFigure("", "", text, None, None, text, cell.flag))
             rows.append(shown)
         columns = [self._(COLUMN_LABELS[c]) if c in COLUMN_LABELS else c for c in table.columns]

@@ -10,7 +10,7 @@ from datetime import datetime
 
 from kraan.web.i18n import N_, fmt_datetime
 from kraan.web.i18n import gettext as _
-from kraan.web.words import word
+from kraan.web.words import field_word, word
 
 STATUS = {
     "unknown": N_("unknown"),
@@ -237,12 +237,14 @@ def audit_value(key: str, value: object) -> str:
         return _("yes") if value else _("no")
     if isinstance(value, list):
         return ", ".join(audit_value(key, item) for item in value)
+    if isinstance(value, dict):  # e.g. people asked for per kind of worker
+        return ", ".join(f"{field_word(k)} {audit_value(k, v)}" for k, v in value.items())
     if key == "role":
         return role_label(value)
     if key == "status":
         return status_label(value)
     if key in ("state", "to_state", "from_state"):
-        return transfer_state_label(value)
+        return transfer_state_label(value) if str(value) in TRANSFER_STATE else word(value)
     if key == "care_level":
         return level_label(value)
     text = str(value)

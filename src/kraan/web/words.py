@@ -130,6 +130,14 @@ WORDS = {
     "first_dose_done": N_("first dose done"),
     "fully_vaccinated": N_("fully vaccinated"),
     "invited": N_("invited"),
+    "mip": N_("integer programme (MIP)"),
+    "lp_round": N_("rounded linear programme"),
+    # kinds of care worker (the requests page's own words)
+    "ic_nurse": N_("IC nurse"),
+    "ward_nurse": N_("ward nurse"),
+    "care_assistant": N_("care assistant (zorghulp)"),
+    "doctor": N_("doctor"),
+    "support": N_("non-care support"),
 }
 
 #: The before/after fields of audit rows.
@@ -164,6 +172,42 @@ FIELDS = {
     "transfers": N_("transfers"),
     "reports": N_("reports"),
     "stale_override": N_("stale data overridden"),
+    "regions": N_("regions"),
+    "locations": N_("locations"),
+    "start": N_("from"),
+    "end": N_("to"),
+    "safety_region_code": N_("safety region"),
+    "workers": N_("people asked for"),
+    "period_start": N_("from"),
+    "period_end": N_("to"),
+    "shifts": N_("shifts"),
+    "measures": N_("measures taken"),
+    "capacity_ref": N_("capacity reference"),
+    "absence_pct": N_("absence %%"),
+    "version": N_("version"),
+    "data": N_("details"),
+    "request_id": N_("request"),
+    "person_ref": N_("person reference"),
+    "sector": N_("sector"),
+    "blocked": N_("what is blocked"),
+    "since": N_("since"),
+    "deadline": N_("deadline"),
+    "code": N_("code"),
+    "name": N_("name"),
+    "unit": N_("unit"),
+    "stock": N_("stock"),
+    "regular_per_month": N_("regular use per month"),
+    "per_ic_patient_day": N_("use per IC patient-day"),
+    "total": N_("total"),
+    "units": N_("units"),
+    "granted": N_("granted"),
+    "nurses": N_("nurses"),
+    "synthetic": N_("synthetic"),
+    "patient_id": N_("patient"),
+    "due_at": N_("due"),
+    "overdue": N_("overdue"),
+    "region": N_("region"),
+    "location": N_("location"),
 }
 
 
@@ -175,4 +219,4 @@ def word(code: object) -> str:
 
 def field_word(code: str) -> str:
     """An audit before/after field in words."""
-    return _(FIELDS[code]) if code in FIELDS else code.replace("_", " ")
+    return _(FIELDS[code]) if code in FIELDS else word(code)
