@@ -249,8 +249,16 @@ def test_api_docs_render_offline(
     assert "Kraan" in page.locator(ready).inner_text()
     page.wait_for_function("document.body.innerHTML.includes('/api/v1/status')")
     page.screenshot(path=str(artifacts_dir / f"ux-{path.strip('/')}.png"))
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    page.evaluate(AXE.read_text(encoding="utf-8"))  # through the devtools: the CSP stays on
+    result = page.evaluate(
+        "async () => (await axe.run(document, {resultTypes: ['violations']})).violations"
+        ".filter(v => ['serious', 'critical'].includes(v.impact))"
+        ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
+    )
     context.close()
     assert outside == [] and errors == []
+    assert result == [], result
 
 
 @pytest.mark.parametrize(

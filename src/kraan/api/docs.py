@@ -19,6 +19,7 @@ from fastapi.responses import HTMLResponse
 
 ASSETS = "/static/swagger"
 REDOC_JS = "/static/redoc/redoc.standalone.js"
+CORRECTIONS = "/static/api-docs.css"
 
 
 def mount_docs(app: FastAPI) -> None:
@@ -27,14 +28,16 @@ def mount_docs(app: FastAPI) -> None:
 
     @app.get("/docs", include_in_schema=False)
     def swagger_ui() -> HTMLResponse:
-        return get_swagger_ui_html(
+        return _accessible(get_swagger_ui_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{app.title} · API",
             swagger_js_url=f"{ASSETS}/swagger-ui-bundle.js",
             swagger_css_url=f"{ASSETS}/swagger-ui.css",
             swagger_favicon_url="/static/favicon.svg",
             oauth2_redirect_url="/docs/oauth2-redirect",
-        )
+            # no deep-link anchors inside the operation buttons (axe: nested-interactive)
+            swagger_ui_parameters={"deepLinking": False},
+        ), css=CORRECTIONS)  # fmt: skip
 
     @app.get("/docs/oauth2-redirect", include_in_schema=False)
     def swagger_redirect() -> HTMLResponse:
@@ -42,10 +45,19 @@ def mount_docs(app: FastAPI) -> None:
 
     @app.get("/redoc", include_in_schema=False)
     def redoc() -> HTMLResponse:
-        return get_redoc_html(
+        return _accessible(get_redoc_html(
             openapi_url=app.openapi_url or "/openapi.json",
             title=f"{app.title} · API",
             redoc_js_url=REDOC_JS,
             redoc_favicon_url="/static/favicon.svg",
             with_google_fonts=False,  # offline: the system fonts
-        )
+        ))  # fmt: skip
+
+
+def _accessible(page: HTMLResponse, css: str | None = None) -> HTMLResponse:
+    """FastAPI's pages name no language (axe: html-has-lang); the API documents are
+    English. ``css``: a style sheet of corrections, linked after the tool's own."""
+    html = bytes(page.body).decode("utf-8").replace("<html>", '<html lang="en">', 1)
+    if css:
+        html = html.replace("</head>", f'<link rel="stylesheet" href="{css}">\n</head>', 1)
+    return HTMLResponse(html)
