@@ -56,6 +56,13 @@ class Settings(BaseSettings):
     )
     earliest_report: str = Field("2020-01-01", description="No report may predate this.")
     max_batch_size: int = Field(5000)
+    simulation_max_waiting: int = Field(
+        4,
+        ge=1,
+        description="What-if runs queued or running at once; more get HTTP 429. The runs are "
+        "public (nothing is stored), so this bound, not a token, keeps one caller from "
+        "filling the single worker thread (a default-sized run takes seconds to a minute).",
+    )
 
     # --- monitor ---
     stale_after: timedelta = Field(
@@ -142,8 +149,9 @@ class Settings(BaseSettings):
     # --- forecasts (docs/forecasting.md, "Speed") ---
     forecast_warmup: bool = Field(
         True,
-        description="kraan serve computes the raw forecasts of every stored day in a "
-        "background thread, so the first outlook of any date is quick.",
+        description="kraan serve computes and stores the raw forecasts of every stored day "
+        "not stored yet in a background thread, so the first outlook of any date is quick "
+        "(docs/forecasting.md, 'Speed').",
     )
 
     # --- access ---

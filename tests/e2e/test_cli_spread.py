@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import json
+import subprocess
+import sys
 from datetime import date
 from pathlib import Path
 
@@ -52,6 +54,19 @@ def test_spread_json_contract(tmp_path: Path) -> None:
     spread_after = document["after"]["max_load"] - document["after"]["min_load"]
     assert spread_after < spread_before
     assert {a["code"] for a in document["areas"]} == {"AZNN", "NAZB", "NAZW"}
+
+
+def test_spread_prints_no_highs_banner(tmp_path: Path) -> None:
+    """HiGHS writes its banner to file descriptor 1 from C++, past CliRunner: a real process."""
+    path = write(tmp_path, SNAPSHOT)
+    for method in ("auto", "mip"):
+        done = subprocess.run(
+            [sys.executable, "-m", "kraan.cli", "spread", "--input", path, "--method", method],
+            capture_output=True, text=True, timeout=120, check=False,
+        )  # fmt: skip
+        assert done.returncode == 0, done.stderr
+        assert "HiGHS" not in done.stdout and "HiGHS" not in done.stderr
+        assert json.loads(done.stdout)["plan"]
 
 
 def test_spread_table_and_lp_round(tmp_path: Path) -> None:

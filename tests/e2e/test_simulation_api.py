@@ -71,3 +71,29 @@ def test_the_page_starts_a_job_and_shows_the_result(client: TestClient) -> None:
     assert "LCPS reported" in result.text
     bad = client.post("/simulation/run", data={"wave": "wave2", "members": "9999"})
     assert bad.status_code == 422
+
+
+def test_a_full_queue_answers_429_and_starts_nothing(client: TestClient) -> None:
+    """Runs are public, so the queue is bounded instead: one caller cannot fill it."""
+    from kraan.domain.simulation.scenario import Scenario
+    from kraan.services.simulation_jobs import Job, JobRunner
+
+    state = client.app.state  # type: ignore[attr-defined]
+    previous = getattr(state, "simulation_jobs", None)
+    runner = JobRunner(None, max_waiting=1)
+    runner.jobs["busy"] = Job(id="busy", scenario=Scenario(**SMALL), status="running")
+    state.simulation_jobs = runner
+    try:
+        response = client.post("/api/v1/simulations", json=SMALL)
+        assert response.status_code == 429
+        assert response.headers["Retry-After"] == "60"
+        assert "try again" in response.json()["detail"]
+        assert list(runner.jobs) == ["busy"]
+        page = client.post("/simulation/run", data={"members": 6})
+        assert page.status_code == 429
+        assert list(runner.jobs) == ["busy"]
+        runner.jobs["busy"].status = "done"
+        response = client.post("/api/v1/simulations", json=SMALL)
+        assert response.status_code == 202
+    finally:
+        state.simulation_jobs = previous

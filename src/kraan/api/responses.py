@@ -92,9 +92,10 @@ class StatusDocument(_Open):
 class Region(_Open):
     code: str
     name: str
-    safety_regions: list[str]
+    safety_regions: list[str]  # the safety regions it overlaps (one can span two or three)
+    municipalities: list[str] = []  # CBS codes (GMxxxx) of its municipalities
     population: int
-    approximation: bool
+    approximation: bool  # always false since issue 12 (kept for compatibility)
 
 
 class LocationDocument(_Open):

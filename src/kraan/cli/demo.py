@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from kraan.cli.common import DbOption, console, engine_for, parse_day, settings_for
+from kraan.store.db import Engine
 
 
 def demo(
@@ -14,6 +15,14 @@ def demo(
     start: Annotated[str | None, typer.Option(help="First day to load (YYYY-MM-DD).")] = None,
     end: Annotated[str | None, typer.Option(help="Last day to load (YYYY-MM-DD).")] = None,
     serve_after: Annotated[bool, typer.Option("--serve/--no-serve")] = True,
+    forecasts: Annotated[
+        bool,
+        typer.Option(
+            "--forecasts/--no-forecasts",
+            help="Compute and store the raw forecasts of every day now, so that the first "
+            "outlook of any date is quick (docs/forecasting.md, 'Speed').",
+        ),
+    ] = True,
 ) -> None:
     """Load the bundled public data into the database and serve the dashboard."""
     from kraan.cli.progress import progress_bar
@@ -39,6 +48,8 @@ def demo(
         f"[green]Demo data ready[/] in {settings.database_url}: {result['reports']} new reports "
         f"from {result['locations']} locations (synthetic split of the real LCPS figures)."
     )
+    if forecasts:
+        store_forecasts(engine)
     if "coordinator_password" in result:
         console.print(
             "Log in as [bold]coordinator[/] with password "
@@ -53,6 +64,16 @@ def demo(
             )
     if serve_after:
         serve(db=db)
+
+
+def store_forecasts(engine: Engine) -> None:
+    """Compute and store the raw forecast runs of every stored day (forecast_warmup.py)."""
+    from kraan.cli.progress import progress_bar
+    from kraan.services.forecast_warmup import warm_up
+
+    with progress_bar("[bold]computing forecasts", unit="series") as progress:
+        runs = warm_up(engine, progress=progress)
+    console.print(f"Forecasts ready: {runs} raw model runs computed and stored.")
 
 
 def serve(

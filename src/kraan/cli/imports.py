@@ -21,8 +21,17 @@ def import_(
     as_user: Annotated[
         str, typer.Option("--as", help="Who imports (recorded in the audit log).")
     ] = "cli",
+    forecasts: Annotated[
+        bool,
+        typer.Option(
+            "--forecasts/--no-forecasts",
+            help="Compute and store the raw forecasts of the new days, so that the first "
+            "outlook of any date is quick (docs/forecasting.md, 'Speed').",
+        ),
+    ] = True,
 ) -> None:
     """Import reports from a file. Running the same import twice changes nothing."""
+    from kraan.cli.demo import store_forecasts
     from kraan.cli.progress import progress_bar
     from kraan.domain.access import Principal, Role
     from kraan.ingest.csv_reports import CsvFormatError
@@ -50,6 +59,8 @@ def import_(
             console.print(f"[red]{error}[/]")
             raise typer.Exit(1) from None
         console.print(f"[green]{stored} new reports[/] from {path} (days already held skipped).")
+        if forecasts and stored:
+            store_forecasts(engine)
         return
     principal = Principal(username=f"cli:{as_user}", role=Role.NATIONAL_COORDINATOR)
     try:
@@ -72,6 +83,8 @@ def import_(
             style=style,
         )
     Console().print(table)
+    if forecasts and any(r["outcome"] in ("created", "corrected") for r in rows):
+        store_forecasts(engine)
     rejected = sum(1 for r in rows if r["outcome"] == "rejected")
     if rejected:
         console.print(f"[yellow]{rejected} rows rejected[/]; fix them and import the file again.")

@@ -59,12 +59,14 @@ class LocationKind(StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class Region:
-    """An acute-care (ROAZ) region."""
+    """An acute-care (ROAZ) region: a set of municipalities. ``safety_regions`` are the
+    safety regions it overlaps; one can lie in two or three ROAZ regions."""
 
     code: str
     name: str
     safety_regions: tuple[str, ...]
     population: int = 0
+    municipalities: tuple[str, ...] = ()  # CBS codes (GMxxxx)
 
 
 @dataclass(frozen=True, slots=True)

@@ -73,19 +73,36 @@ CRITICAL_PLANNED_CARE_LOST_AT = 0.97
 ACUTE_CARE_LOST_AT = 1.05
 
 
+def safety_region_weights(reference: Reference) -> dict[str, np.ndarray]:
+    """Per safety region, the share of its population in each ROAZ region (rows sum to 1).
+
+    A safety region that spans two or three ROAZ regions (e.g. VR06 Noord- en Oost-Gelderland:
+    Euregio, Oost and Zwolle) has its figures apportioned by municipality population.
+    """
+    column = {r.code: i for i, r in enumerate(reference.regions)}
+    weights: dict[str, np.ndarray] = {}
+    for m in reference.municipalities:
+        row = weights.setdefault(m.safety_region_code, np.zeros(len(reference.regions)))
+        row[column[m.region_code]] += m.population
+    return {vr: row / row.sum() for vr, row in weights.items() if row.sum() > 0}
+
+
 def regional_covid_shares(raw_dir: Path, reference: Reference, dates: np.ndarray) -> np.ndarray:
     """(days x regions) share of national COVID occupancy per ROAZ region.
 
     From the NICE hospital admissions of each safety region's residents (Coronadashboard
     ``VRxx.json`` ``hospital_nice``, 2020-03-16..2021-01-11): a trailing 10-day sum of the
-    3-day moving average, summed to ROAZ regions. Population share outside that range.
+    3-day moving average. The dashboard counts by safety region; each safety region's
+    admissions are apportioned over the ROAZ regions its municipalities lie in, by their
+    population share (:func:`safety_region_weights`), then summed per ROAZ region.
+    Population share outside that range.
     """
     regions = reference.regions
     population = np.array([r.population for r in regions], dtype=float)
     shares = np.tile(population / population.sum(), (dates.shape[0], 1))
-    region_index = {vr: i for i, r in enumerate(regions) for vr in r.safety_regions}
+    weights = safety_region_weights(reference)
     per_vr: dict[str, tuple[np.ndarray, np.ndarray]] = {}
-    for vr in sorted(region_index):
+    for vr in sorted(weights):
         path = Path(raw_dir) / DASHBOARD_DIR / f"{vr}.json"
         if not path.is_file():
             return shares  # a partial picture would bias the split; keep population shares
@@ -100,7 +117,7 @@ def regional_covid_shares(raw_dir: Path, reference: Reference, dates: np.ndarray
     axis = np.arange(first, last + 1)
     admissions = np.zeros((axis.shape[0], len(regions)))
     for vr, (days, values) in per_vr.items():
-        np.add.at(admissions[:, region_index[vr]], (days - first).astype(int), values)
+        np.add.at(admissions, (days - first).astype(int), values[:, None] * weights[vr][None, :])
     cumulative = np.vstack([np.zeros(len(regions)), np.cumsum(admissions, axis=0)])
     hi = np.arange(1, axis.shape[0] + 1)
     trailing = cumulative[hi] - cumulative[np.maximum(hi - SHARE_WINDOW_DAYS, 0)]

@@ -1,22 +1,25 @@
 """Reference tables: ROAZ regions, safety regions, municipalities and the (synthetic) locations.
 
-Sources (SOURCES.md, section 3 and 5): ``corona_locator/gemeenten.csv`` (municipality ->
+Sources (SOURCES.md, sections 3, 5 and 7): ``corona_locator/gemeenten.csv`` (municipality ->
 safety region, population ``Personen``), ``corona_locator/regiocodes.csv`` (safety region
-names), ``geo/geography-simplified.topo.json`` (boundaries, for centroids) and the project's
-own safety region -> ROAZ table ``kraan/data/roaz_regions.csv`` (an editable approximation:
-no open municipality -> ROAZ table exists).
+names), ``geo/geography-simplified.topo.json`` (boundaries, for centroids), the 11 ROAZ
+regions ``kraan/data/roaz_regions.csv`` and the municipality -> ROAZ table
+``kraan/data/municipality_roaz.csv`` (RIVM's column, with its gaps corrected and stated;
+:mod:`kraan.ingest.roaz_mapping`). A region is the set of its municipalities, so a safety
+region can lie in two or three ROAZ regions; a region's population is the sum of its
+municipalities' populations.
 """
 
 from __future__ import annotations
 
 import csv
-from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import numpy as np
 
 from kraan.domain.model import Location, Region
+from kraan.ingest.roaz_mapping import MUNICIPALITY_ROAZ, load_municipality_roaz
 from kraan.ingest.synthetic import generate_locations
 from kraan.ingest.topology import load_topology, ring_coords
 from kraan.settings import PACKAGE_DATA
@@ -38,6 +41,7 @@ class Municipality:
     name: str
     safety_region_code: str  # VR01..VR25
     population: int
+    region_code: str = ""  # the ROAZ region (municipality_roaz.csv)
 
 
 @dataclass(frozen=True, eq=False)
@@ -49,7 +53,6 @@ class Reference:
     municipalities: tuple[Municipality, ...]
     locations: tuple[Location, ...]
     centroids: dict[str, tuple[float, float]] = field(default_factory=dict)  # code -> (lat, lon)
-    roaz_of_safety_region: dict[str, str] = field(default_factory=dict)
 
     def region(self, code: str) -> Region:
         for region in self.regions:
@@ -84,11 +87,12 @@ def load_municipalities(raw_dir: Path) -> tuple[Municipality, ...]:
 
 
 def load_roaz_table(path: Path = ROAZ_TABLE) -> list[dict[str, str]]:
+    """The 11 ROAZ regions (``roaz_code``, ``roaz_name``), in the table's order."""
     rows = _read_csv(Path(path))
-    codes = [r["safety_region_code"] for r in rows]
+    codes = [r["roaz_code"] for r in rows]
     duplicates = sorted({c for c in codes if codes.count(c) > 1})
     if duplicates:
-        raise ValueError(f"{path}: safety regions mapped more than once: {', '.join(duplicates)}")
+        raise ValueError(f"{path}: ROAZ regions listed more than once: {', '.join(duplicates)}")
     return rows
 
 
@@ -127,33 +131,49 @@ def topology_centroids(path: Path) -> dict[str, tuple[float, float]]:
 def build_regions(
     roaz_rows: list[dict[str, str]], municipalities: tuple[Municipality, ...]
 ) -> tuple[Region, ...]:
-    """ROAZ regions in table order; population = sum of their municipalities."""
-    members: dict[str, list[str]] = defaultdict(list)
-    names: dict[str, str] = {}
+    """ROAZ regions in table order: their municipalities (``region_code``), the safety
+    regions those lie in, and population = the sum of their municipalities."""
+    regions = []
     for row in roaz_rows:
-        members[row["roaz_code"]].append(row["safety_region_code"])
-        names[row["roaz_code"]] = row["roaz_name"]
-    population: dict[str, int] = defaultdict(int)
-    for m in municipalities:
-        population[m.safety_region_code] += m.population
-    return tuple(
-        Region(code, names[code], tuple(sorted(vrs)), sum(population[v] for v in vrs))
-        for code, vrs in members.items()
-    )
+        members = [m for m in municipalities if m.region_code == row["roaz_code"]]
+        regions.append(
+            Region(
+                row["roaz_code"],
+                row["roaz_name"],
+                tuple(sorted({m.safety_region_code for m in members})),
+                sum(m.population for m in members),
+                tuple(m.code for m in members),
+            )
+        )
+    return tuple(regions)
 
 
-def load_reference(raw_dir: Path, *, roaz_table: Path = ROAZ_TABLE, seed: int = 2020) -> Reference:
+def assign_regions(
+    municipalities: tuple[Municipality, ...], roaz_rows: list[dict[str, str]], table: Path
+) -> tuple[Municipality, ...]:
+    """Each municipality with its ROAZ region; every municipality must be in the table once,
+    and every region of the table must be one of the 11."""
+    memberships = load_municipality_roaz(table)
+    codes = {r["roaz_code"] for r in roaz_rows}
+    missing = sorted(m.code for m in municipalities if m.code not in memberships)
+    unknown = sorted({m.roaz_code for m in memberships.values()} - codes)
+    if missing or unknown:
+        raise ValueError(f"{table}: unmapped municipalities {missing}, unknown regions {unknown}")
+    return tuple(replace(m, region_code=memberships[m.code].roaz_code) for m in municipalities)
+
+
+def load_reference(
+    raw_dir: Path,
+    *,
+    roaz_table: Path = ROAZ_TABLE,
+    municipality_table: Path = MUNICIPALITY_ROAZ,
+    seed: int = 2020,
+) -> Reference:
     """Read the reference tables and generate the synthetic locations (deterministic)."""
     raw_dir = Path(raw_dir)
     safety_regions = load_safety_regions(raw_dir)
-    municipalities = load_municipalities(raw_dir)
     roaz_rows = load_roaz_table(roaz_table)
-    unknown = sorted({r["safety_region_code"] for r in roaz_rows} - set(safety_regions))
-    unmapped = sorted(set(safety_regions) - {r["safety_region_code"] for r in roaz_rows})
-    if unknown or unmapped:
-        raise ValueError(
-            f"{roaz_table}: unknown safety regions {unknown}, unmapped safety regions {unmapped}"
-        )
+    municipalities = assign_regions(load_municipalities(raw_dir), roaz_rows, municipality_table)
     regions = build_regions(roaz_rows, municipalities)
     shapes = topology_centroids(raw_dir / TOPOLOGY)
     centroids = {vr: shapes[vr] for vr in safety_regions if vr in shapes}
@@ -168,5 +188,4 @@ def load_reference(raw_dir: Path, *, roaz_table: Path = ROAZ_TABLE, seed: int = 
         municipalities=municipalities,
         locations=locations,
         centroids=centroids,
-        roaz_of_safety_region={r["safety_region_code"]: r["roaz_code"] for r in roaz_rows},
     )

@@ -7,8 +7,9 @@ is derived from it, one row per municipality of 2021, with the corrections for t
 source's gaps stated in its ``basis`` column: the 14 Twente municipalities and Eemsdelta
 (missing) and Amsterdam (listed under two networks).
 
-The monitor still groups regions by safety region (``roaz_regions.csv``, the
-approximation); :func:`safety_region_spans` shows where the two differ.
+The reference loader (:mod:`kraan.ingest.reference`) places every municipality, and so
+every location, in its ROAZ region by this table; :func:`safety_region_spans` shows the
+safety regions that lie in more than one ROAZ region.
 """
 
 from __future__ import annotations

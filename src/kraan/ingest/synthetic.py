@@ -98,7 +98,11 @@ def generate_locations(
     *,
     seed: int = 2020,
 ) -> tuple[Location, ...]:
-    """Hospitals, one VVT/ELV provider per safety region, ~10 ZBCs and Germany (see module doc)."""
+    """Hospitals, one VVT/ELV provider per safety region, ~10 ZBCs and Germany (see module doc).
+
+    A location lies in the ROAZ region of its municipality (``Municipality.region_code``), so
+    the hospitals of a safety region that spans two ROAZ regions fall in both.
+    """
     rng = np.random.default_rng(seed)
     by_vr: dict[str, list[Municipality]] = defaultdict(list)
     for m in municipalities:
@@ -107,7 +111,8 @@ def generate_locations(
         members.sort(key=lambda m: (-m.population, m.code))
     in_region = {
         r.code: sorted(
-            (m for vr in r.safety_regions for m in by_vr[vr]), key=lambda m: (-m.population, m.code)
+            (m for m in municipalities if m.region_code == r.code),
+            key=lambda m: (-m.population, m.code),
         )
         for r in regions
     }
@@ -131,8 +136,9 @@ def generate_locations(
     pacu_weights: list[float] = []
     for r_idx, region in enumerate(regions):
         towns = in_region[region.code]
-        # Every safety region gets a hospital in its largest town (Zeeland too), then D'Hondt.
-        firsts = {by_vr[vr][0].code for vr in region.safety_regions if by_vr[vr]}
+        # Every safety region gets a hospital in its largest town (Zeeland too), in the ROAZ
+        # region that town lies in; then D'Hondt.
+        firsts = {members[0].code for members in by_vr.values()} & {m.code for m in towns}
         start = [1 if m.code in firsts else 0 for m in towns]
         seats = _dhondt([m.population for m in towns], int(n_hospitals[r_idx]), start)
         sites = [(m, k + 1) for m, s in zip(towns, seats, strict=True) for k in range(s)]
@@ -171,7 +177,6 @@ def generate_locations(
     vr_codes = sorted(by_vr)
     vr_population = np.array([sum(m.population for m in by_vr[vr]) for vr in vr_codes])
     elv = largest_remainder(ELV_VVT_BEDS, vr_population)
-    region_of = {vr: r.code for r in regions for vr in r.safety_regions}
     vvts = []
     for vr, beds in zip(vr_codes, elv, strict=True):
         town = by_vr[vr][0]
@@ -181,7 +186,7 @@ def generate_locations(
                 code=f"V-{vr}",
                 name=f"Synthetic VVT/ELV provider {town.name}",
                 kind=LocationKind.VVT,
-                region_code=region_of.get(vr, ""),
+                region_code=town.region_code,
                 safety_region_code=vr,
                 municipality_code=town.code,
                 lat=lat,

@@ -33,7 +33,7 @@ def load_reference_data(engine: Engine, reference: Reference, *, actor: str, now
             region_list=reference.regions,
             safety_region_names=reference.safety_regions,
             municipality_list=[
-                MunicipalityRow(m.code, m.name, m.safety_region_code, m.population)
+                MunicipalityRow(m.code, m.name, m.safety_region_code, m.population, m.region_code)
                 for m in reference.municipalities
             ],
             location_list=reference.locations,

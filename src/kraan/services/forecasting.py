@@ -40,6 +40,7 @@ from kraan.domain.forecast import (
     run_backtest,
     steps_needed,
 )
+from kraan.domain.forecast.model import calibration_keys
 from kraan.domain.forecast.params import MIN_HISTORY_DAYS
 from kraan.domain.forecast.quantiles import MEDIAN
 from kraan.ingest.lcps import NationalSeries, combined_national_series, parse_lcps
@@ -218,6 +219,7 @@ def forecast_area(
     params: ForecastParams = DEFAULT_PARAMS,
     keep_paths: bool = False,
     memo: MutableMapping[Hashable, Any] | None = None,
+    prefetch: Callable[[list[Hashable]], None] | None = None,
 ) -> AreaForecast:
     """The ``kraan`` forecast for days ``as_of + 1 .. as_of + 14`` from daily series.
 
@@ -226,7 +228,9 @@ def forecast_area(
     ``keep_paths`` keeps the calibrated paths, so that other capacities can be
     answered later (:func:`kraan.domain.forecast.with_capacity`). ``memo`` reuses raw
     forecasts of earlier origins (:func:`kraan.domain.forecast.forecast_at`); it never
-    changes the result.
+    changes the result. ``prefetch(keys)`` is called first with the memo keys of the
+    earlier runs the forecast reads, so that a caller can fill ``memo`` from a store
+    (:func:`kraan.services.forecast_store.fetch`).
     """
     days = _as_days(dates)
     occ = np.asarray(occupancy, dtype=np.float64)
@@ -248,6 +252,8 @@ def forecast_area(
     origin = int((np.datetime64(as_of, "D") - days[0]).astype(int))
     if not 0 <= origin < days.shape[0]:
         raise ValueError(f"as_of {as_of} is outside the series {days[0]}..{days[-1]}")
+    if prefetch is not None and series.first_origin() <= origin:
+        prefetch(calibration_keys(series, origin, params))
     result = forecast_at(
         series, origin, params, capacity=capacity, keep_paths=keep_paths, memo=memo
     )

@@ -30,6 +30,7 @@ from kraan.domain.forecast.params import MIN_HISTORY_DAYS
 from kraan.domain.model import CareLevel
 from kraan.figures import public_figures
 from kraan.services.area_series import KNOWN_SHARE, AreaColumns
+from kraan.services.forecast_store import fetch
 from kraan.services.forecasting import AreaForecast, forecast_area, forecast_to_json
 from kraan.services.live_cache import LruMap
 from kraan.services.totals_cache import cached_daily_totals
@@ -229,10 +230,23 @@ class ForecastSource:
             raise ForecastError("target", f"target must be 'ic' or 'ward', not {target!r}")
         area = region or NATIONAL
         key = (self.engine, target, area, self.as_of.date(), self.fingerprint)
-        return CACHE.get(key, lambda: _compute(self.totals, area, target))  # type: ignore[no-any-return]
+        return CACHE.get(key, lambda: _compute(self.totals, area, target, self.conn))  # type: ignore[no-any-return]
 
 
-def _compute(totals: DailyTotals, area: str, target: str) -> LiveForecast:
+def _prefetch(conn: Connection | None) -> Callable[[list[Hashable]], None] | None:
+    """Fill the memo from the stored runs (forecast_store.py) before a forecast."""
+    if conn is None:
+        return None
+
+    def fetch_stored(keys: list[Hashable]) -> None:
+        fetch(conn, keys, RAW_MEMO)
+
+    return fetch_stored
+
+
+def _compute(
+    totals: DailyTotals, area: str, target: str, conn: Connection | None = None
+) -> LiveForecast:
     if area != NATIONAL and area not in totals.region_codes:
         raise ForecastError("region", f"region {area} has no reporting locations")
     columns = AreaColumns(totals, None if area == NATIONAL else area)
@@ -268,6 +282,7 @@ def _compute(totals: DailyTotals, area: str, target: str) -> LiveForecast:
             ward_admissions=series(CareLevel.WARD, "admissions"),
             keep_paths=True,
             memo=RAW_MEMO,
+            prefetch=_prefetch(conn),
         )
     except ValueError as error:
         raise ForecastError(

@@ -58,14 +58,10 @@ def load_regions(raw_dir: Path | None) -> RegionSetup:
             raw_dir=Path(raw_dir),
             reference=ref,
         )
-    codes: list[str] = []
-    for line in ROAZ_TABLE.read_text(encoding="utf-8").splitlines()[1:]:
-        if line.startswith("#") or line.startswith("safety_region_code") or not line.strip():
-            continue
-        code = line.split(",")[2]
-        if code not in codes:
-            codes.append(code)
-    return RegionSetup(codes=tuple(codes), population=np.ones(len(codes)), raw_dir=None)
+    from kraan.ingest.reference import load_roaz_table
+
+    codes = tuple(row["roaz_code"] for row in load_roaz_table(ROAZ_TABLE))
+    return RegionSetup(codes=codes, population=np.ones(len(codes)), raw_dir=None)
 
 
 def regional_shares(setup: RegionSetup, first: date, days: int) -> np.ndarray:

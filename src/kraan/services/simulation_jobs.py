@@ -64,9 +64,20 @@ def _medians(summary: BlockSummary) -> dict[str, float]:
     return {k: round(float(np.median(summary.totals[k])), 1) for k in EFFECT_COLUMNS}
 
 
+class SimulationBusy(Exception):
+    """Too many runs waiting: the caller should try again later."""
+
+    def __init__(self, waiting: int) -> None:
+        super().__init__(
+            f"{waiting} simulations are already queued or running; try again in a minute"
+        )
+        self.waiting = waiting
+
+
 class JobRunner:
-    def __init__(self, raw_dir: Path | None) -> None:
+    def __init__(self, raw_dir: Path | None, max_waiting: int = 4) -> None:
         self.raw_dir = raw_dir
+        self.max_waiting = max_waiting
         self.jobs: OrderedDict[str, Job] = OrderedDict()
         self.lock = threading.Lock()
         self.pool = ThreadPoolExecutor(max_workers=1, thread_name_prefix="kraan-sim")
@@ -74,6 +85,9 @@ class JobRunner:
     def submit(self, scenario: Scenario) -> Job:
         job = Job(id=uuid.uuid4().hex[:12], scenario=scenario)
         with self.lock:
+            waiting = sum(1 for j in self.jobs.values() if j.status in ("queued", "running"))
+            if waiting >= self.max_waiting:
+                raise SimulationBusy(waiting)
             self.jobs[job.id] = job
             while len(self.jobs) > KEEP:
                 self.jobs.popitem(last=False)
@@ -160,7 +174,9 @@ def runner_for(state: Any) -> JobRunner:
         runner = getattr(state, "simulation_jobs", None)
         if runner is None:
             raw = Path(state.settings.raw_data_dir)
-            runner = JobRunner(raw if raw.is_dir() else None)
+            runner = JobRunner(
+                raw if raw.is_dir() else None, state.settings.simulation_max_waiting
+            )
             state.simulation_jobs = runner
     return runner
 

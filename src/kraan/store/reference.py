@@ -20,6 +20,7 @@ class MunicipalityRow:
     name: str
     safety_region_code: str
     population: int
+    region_code: str = ""  # the ROAZ region; "": from the regions' safety regions, if one
 
 
 def replace_reference(
@@ -32,7 +33,12 @@ def replace_reference(
     actor: str,
     now: datetime,
 ) -> None:
-    """Load reference data; locations are upserted by code so report history keeps its keys."""
+    """Load reference data; locations are upserted by code so report history keeps its keys.
+
+    A municipality's region is its ``region_code``, else the region that lists it in
+    ``Region.municipalities``, else the one region whose ``safety_regions`` hold its safety
+    region (small hand-made reference sets name regions by safety region only).
+    """
     region_list = list(region_list)
     conn.execute(delete(safety_regions))
     conn.execute(delete(municipalities))
@@ -40,19 +46,40 @@ def replace_reference(
     conn.execute(
         insert(regions),
         [
-            {"code": r.code, "name": r.name, "population": r.population, "approximation": True}
+            {"code": r.code, "name": r.name, "population": r.population, "approximation": False}
             for r in region_list
         ],
     )
-    conn.execute(
-        insert(safety_regions),
-        [
-            {"code": vr, "name": safety_region_names.get(vr, vr), "region_code": r.code}
-            for r in region_list
-            for vr in r.safety_regions
-        ],
+    vr_codes = sorted(
+        {vr for r in region_list for vr in r.safety_regions} | set(safety_region_names)
     )
-    rows = [m.__dict__ if hasattr(m, "__dict__") else _as_row(m) for m in municipality_list]
+    if vr_codes:
+        conn.execute(
+            insert(safety_regions),
+            [{"code": vr, "name": safety_region_names.get(vr, vr)} for vr in vr_codes],
+        )
+    listed = {m: r.code for r in region_list for m in r.municipalities}
+    by_vr: dict[str, set[str]] = {}
+    for r in region_list:
+        for vr in r.safety_regions:
+            by_vr.setdefault(vr, set()).add(r.code)
+    rows = []
+    for m in municipality_list:
+        only = by_vr.get(m.safety_region_code, set())
+        region = (
+            getattr(m, "region_code", "")
+            or listed.get(m.code)
+            or (min(only) if len(only) == 1 else None)
+        )
+        rows.append(
+            {
+                "code": m.code,
+                "name": m.name,
+                "safety_region_code": m.safety_region_code,
+                "population": m.population,
+                "region_code": region,
+            }
+        )
     if rows:
         conn.execute(insert(municipalities), rows)
     existing = {row.code: row.id for row in conn.execute(select(locations.c.code, locations.c.id))}
@@ -74,13 +101,6 @@ def replace_reference(
         before=None,
         after={"regions": len(region_list), "locations": count},
     )
-
-
-def _as_row(municipality: object) -> dict[str, object]:
-    return {
-        name: getattr(municipality, name)
-        for name in ("code", "name", "safety_region_code", "population")
-    }
 
 
 def _location_values(location: Location) -> dict[str, object]:
@@ -117,11 +137,21 @@ def add_location(conn: Connection, *, location: Location, actor: str, now: datet
 
 
 def load_regions(conn: Connection) -> list[Region]:
-    members: dict[str, list[str]] = {}
-    for row in conn.execute(select(safety_regions).order_by(safety_regions.c.code)):
-        members.setdefault(row.region_code, []).append(row.code)
+    """Regions with their municipalities and the safety regions those lie in."""
+    members: dict[str, list[tuple[str, str]]] = {}
+    query = select(municipalities.c.code, municipalities.c.safety_region_code,
+                   municipalities.c.region_code).order_by(municipalities.c.code)  # fmt: skip
+    for row in conn.execute(query):
+        if row.region_code is not None:
+            members.setdefault(row.region_code, []).append((row.code, row.safety_region_code))
     return [
-        Region(row.code, row.name, tuple(members.get(row.code, ())), row.population)
+        Region(
+            row.code,
+            row.name,
+            tuple(sorted({vr for _, vr in members.get(row.code, ())})),
+            row.population,
+            tuple(code for code, _ in members.get(row.code, ())),
+        )
         for row in conn.execute(select(regions).order_by(regions.c.code))
     ]
 

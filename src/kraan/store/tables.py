@@ -44,15 +44,18 @@ regions = Table(
     Column("code", String(16), primary_key=True),
     Column("name", String(200), nullable=False),
     Column("population", Integer, nullable=False, default=0),
-    Column("approximation", Boolean, nullable=False, default=True),
+    # False since the regions are made of municipalities (municipality_roaz.csv, issue 12);
+    # kept for the API field of the same name.
+    Column("approximation", Boolean, nullable=False, default=False),
 )
 
+#: Safety regions by code. They are not part of a ROAZ region: a safety region can span two
+#: or three, so membership goes through the municipalities (0008).
 safety_regions = Table(
     "safety_regions",
     metadata,
     Column("code", String(8), primary_key=True),
     Column("name", String(200), nullable=False),
-    Column("region_code", String(16), ForeignKey("regions.code"), nullable=False),
 )
 
 municipalities = Table(
@@ -62,6 +65,8 @@ municipalities = Table(
     Column("name", String(200), nullable=False),
     Column("safety_region_code", String(8), nullable=False),
     Column("population", Integer, nullable=False),
+    # the municipality's ROAZ region; NULL: in none (loaded before 0008, or not mapped)
+    Column("region_code", String(16), ForeignKey("regions.code"), nullable=True),
 )
 
 locations = Table(
@@ -273,5 +278,6 @@ from kraan.store import briefing_tables as _briefing_tables  # noqa: E402,F401  
 
 # care at home and prevention (issue 10): its tables join the same metadata
 from kraan.store import care_at_home_tables as _care_at_home_tables  # noqa: E402, F401
+from kraan.store import forecast_tables as _forecast_tables  # noqa: E402,F401  (issue 13)
 from kraan.store import hardening_tables as _hardening_tables  # noqa: E402,F401  (issue 8)
 from kraan.store import requests_tables as _requests_tables  # noqa: E402,F401  help requests (issue 14)

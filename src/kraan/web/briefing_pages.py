@@ -3,9 +3,6 @@
 from __future__ import annotations
 
 from datetime import datetime
-from functools import lru_cache
-from pathlib import Path
-from types import MappingProxyType
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Request
@@ -30,38 +27,25 @@ from kraan.web.briefing_render import (
     render_html,
     render_markdown,
 )
-from kraan.web.geo import load_topology, region_map_svg, region_outlines, region_paths
+from kraan.web.common import map_geometry
+from kraan.web.geo import region_groups, region_map_svg
+from kraan.web.i18n import COOKIE, negotiate
+from kraan.web.i18n import language as page_language
+from kraan.web.labels import STATUS, status_label
 
 router = APIRouter(include_in_schema=False)
 
-STATUS_NAMES = {
-    "nl": {
-        "normal": "normaal", "under_pressure": "onder druk",
-        "no_critical_planned": "kritieke planbare zorg niet gegarandeerd",
-        "no_acute": "(semi-)acute zorg niet gegarandeerd", "unknown": "onbekend",
-    },
-    "en": {
-        "normal": "normal", "under_pressure": "under pressure",
-        "no_critical_planned": "critical planned care not guaranteed",
-        "no_acute": "(semi-)acute care not guaranteed", "unknown": "unknown",
-    },
-}  # fmt: skip
 
-
-@lru_cache(maxsize=4)
-def _geometry(path: Path, groups: tuple[tuple[str, tuple[str, ...]], ...]):  # type: ignore[no-untyped-def]
-    topology = load_topology(path)
-    members = dict(groups)
-    return (
-        MappingProxyType(region_paths(topology, members)),
-        MappingProxyType(region_outlines(topology, members)),
-    )
+def _status_words(lang: str) -> dict[str, str]:
+    """The pages' own words for the statuses, so the map legend reads as the dashboard's."""
+    with page_language(lang):
+        return {code: status_label(code) for code in STATUS}
 
 
 def briefing_map(bundle: BriefingBundle, settings: Settings, lang: str, carry: str) -> str | None:
-    groups = tuple((r.code, tuple(r.safety_regions)) for r in bundle.regions if r.safety_regions)
+    groups = region_groups(bundle.regions)
     try:
-        paths, outlines = _geometry(
+        paths, outlines = map_geometry(
             settings.raw_data_dir / "geo" / "geography-simplified.topo.json", groups
         )
     except (OSError, ValueError, KeyError):
@@ -73,7 +57,7 @@ def briefing_map(bundle: BriefingBundle, settings: Settings, lang: str, carry: s
         labels={r["code"]: r["name"] for r in regions},
         links={code: f"/regions/{code}?as_of={carry}" for code in paths},
         outlines=outlines,
-        status_labels=STATUS_NAMES[lang],
+        status_labels=_status_words(lang),
         title="Status per ROAZ-regio" if lang == "nl" else "Status per ROAZ region",
     )
 
@@ -143,13 +127,9 @@ def briefing_context(
 
 
 def _lang(request: Request, lang: str | None) -> str:
-    if lang:
-        return language(lang)
-    cookie = request.cookies.get("kraan_lang")
-    if cookie:
-        return language(cookie)
-    accept = request.headers.get("accept-language", "")
-    return "en" if accept.lower().startswith("en") else "nl"
+    return language(
+        negotiate(lang, request.cookies.get(COOKIE), request.headers.get("accept-language"))
+    )
 
 
 LangQuery = Annotated[str | None, Query(description="nl (default) or en")]

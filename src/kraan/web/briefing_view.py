@@ -13,6 +13,7 @@ from typing import Any
 
 from kraan.domain.briefing.compare import Change
 from kraan.domain.briefing.model import Briefing, Decision, Figure, Note, Section, Table
+from kraan.figures import public_figures
 from kraan.web.briefing_i18n import Formatter
 from kraan.web.i18n import language as page_language
 from kraan.web.i18n_data import translate
@@ -116,7 +117,7 @@ COLUMN_LABELS = {
 }
 
 CELL_LABELS = {
-    "normal": N_("normal (1,150 IC beds)"),
+    "normal": N_("normal (%(ic_beds_normal)s IC beds)"),
     "surge_guaranteed": N_("surge, guaranteed (LNAZ plan)"),
     "surge_maximum": N_("surge, at most (LNAZ plan)"),
     "ward_2b_covid": N_("clinical COVID beds in phase 2B"),
@@ -326,11 +327,22 @@ class View:
         with page_language(self.fmt.lang):
             return translate(text)
 
+    def plan_beds(self) -> dict[str, str]:
+        """The plan's bed counts, from data/public_figures.json (no literal figures here)."""
+        figures = public_figures()
+        return {
+            name: self.fmt.number(getattr(figures, name).value)
+            for name in ("ic_beds_normal", "ic_beds_scale_up", "ward_covid_beds_2b")
+        }
+
     def capacity_label(self, label: str) -> str:
-        if "1,350" in label:
-            return self._("LNAZ scale-up plan of 1,350 IC beds")
-        if "2,700" in label:
-            return self._("phase 2B plan of 2,700 clinical COVID beds")
+        """The forecast's English check label, in the note's language (matched on its kind)."""
+        if label.startswith("LNAZ scale-up plan"):
+            return self._("LNAZ scale-up plan of %(ic_beds_scale_up)s IC beds") % self.plan_beds()
+        if label.startswith("phase 2B plan"):
+            return self._("phase 2B plan of %(ward_covid_beds_2b)s clinical COVID beds") % (
+                self.plan_beds()
+            )
         return label
 
     # ---- sections ---------------------------------------------------------------------
@@ -343,7 +355,10 @@ class View:
                     shown.append(self.shown(cell.figure, cell.flag))
                 else:
                     text = cell.label or ""
-                    text = self._(CELL_LABELS[text]) if text in CELL_LABELS else self.data(text)
+                    if text in CELL_LABELS:
+                        text = self._(CELL_LABELS[text]) % self.plan_beds()
+                    else:
+                        text = self.data(text)
                     shown.append(ShownFigure("", "", text, None, None, text, cell.flag))
             rows.append(shown)
         columns = [self._(COLUMN_LABELS[c]) if c in COLUMN_LABELS else c for c in table.columns]

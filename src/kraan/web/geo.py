@@ -2,23 +2,24 @@
 
 No map library and no tiles (the dashboard runs offline). TopoJSON stores each
 border once as a quantized, delta-encoded arc; a ring lists arc indices and ``~i``
-means arc ``i`` reversed. A ROAZ region is drawn as the polygons of its member
-safety regions; borders between members can be drawn thinner than the region's
-outline (see :func:`region_outlines`).
+means arc ``i`` reversed. A ROAZ region is drawn as the merge of its member
+municipalities (or safety regions, for hand-made groupings): borders between members
+are dropped (:func:`kraan.ingest.topology.merge_rings`), so a region's shape is its
+outline.
 """
 
 from __future__ import annotations
 
 import math
 import re
-from collections import Counter
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from html import escape
 from types import MappingProxyType
 
 import numpy as np
 
+from kraan.domain.model import Region
 from kraan.ingest.topology import (
     SAFETY_REGIONS,
     Feature,
@@ -27,6 +28,7 @@ from kraan.ingest.topology import (
     Ring,
     Topology,
     load_topology,
+    merge_rings,
     ring_coords,
 )
 
@@ -39,6 +41,7 @@ __all__ = [
     "Topology",
     "feature_centroid",
     "load_topology",
+    "region_groups",
     "region_map_svg",
     "region_outlines",
     "region_paths",
@@ -112,12 +115,23 @@ def _points_d(xy: FloatArray, *, closed: bool) -> str:
     return f"M{body}{' Z' if closed else ''}"
 
 
+def region_groups(regions: Iterable[Region]) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    """(code, members) per region for the map: its municipalities, or its safety regions
+    where no municipalities are known (hand-made reference sets); hashable, for caches."""
+    return tuple(
+        (r.code, tuple(r.municipalities or r.safety_regions))
+        for r in regions
+        if r.municipalities or r.safety_regions
+    )
+
+
 def _members(topology: Topology, codes: Sequence[str]) -> list[Feature]:
-    regions = topology.safety_regions()
-    unknown = [c for c in codes if c not in regions]
+    """Features by code: safety regions (VRxx) and municipalities (GMxxxx)."""
+    features = {**topology.safety_regions(), **topology.municipalities()}
+    unknown = [c for c in codes if c not in features]
     if unknown:
-        raise ValueError(f"unknown safety region codes: {', '.join(unknown)}")
-    return [regions[c] for c in codes]
+        raise ValueError(f"unknown safety region or municipality codes: {', '.join(unknown)}")
+    return [features[c] for c in codes]
 
 
 def region_paths(
@@ -128,15 +142,13 @@ def region_paths(
     height: int = 500,
     padding: float = 6.0,
 ) -> dict[str, str]:
-    """Path ``d`` per group: every member safety region's rings (draw with evenodd)."""
+    """Path ``d`` per group: the closed rings of its members' merge (draw with evenodd)."""
     project = _country_projection(topology, width, height, padding)
     out: dict[str, str] = {}
     for code, members in groups.items():
         rings = (
             _points_d(project(ring_coords(topology, ring)), closed=True)
-            for feature in _members(topology, members)
-            for poly in feature.polygons
-            for ring in poly
+            for ring in merge_rings(topology, _members(topology, members))
         )
         out[code] = " ".join(d for d in rings if d)
     return out
@@ -150,31 +162,9 @@ def region_outlines(
     height: int = 500,
     padding: float = 6.0,
 ) -> dict[str, str]:
-    """Path ``d`` per group of only its outer border: arcs used once among its members."""
-    project = _country_projection(topology, width, height, padding)
-    out: dict[str, str] = {}
-    for code, members in groups.items():
-        rings = [r for f in _members(topology, members) for poly in f.polygons for r in poly]
-        uses = Counter(i if i >= 0 else ~i for ring in rings for i in ring)
-        parts: list[str] = []
-        for ring in rings:
-            outer = [uses[i if i >= 0 else ~i] == 1 for i in ring]
-            if all(outer):
-                parts.append(_points_d(project(ring_coords(topology, ring)), closed=True))
-                continue
-            # rotate so the ring starts on an internal arc: runs then never wrap around
-            start = outer.index(False)
-            order, outer = ring[start:] + ring[:start], outer[start:] + outer[:start]
-            run: list[int] = []
-            for index, is_outer in (*zip(order, outer, strict=True), (0, False)):
-                if is_outer:
-                    run.append(index)
-                elif run:
-                    coords = project(ring_coords(topology, tuple(run)))
-                    parts.append(_points_d(coords, closed=False))
-                    run = []
-        out[code] = " ".join(d for d in parts if d)
-    return out
+    """Path ``d`` per group of only its outer border (drawn over the fills, wider): the
+    merged rings, so borders between members never show."""
+    return region_paths(topology, groups, width=width, height=height, padding=padding)
 
 
 _CLASS_SAFE = re.compile(r"[^a-z0-9_-]+")

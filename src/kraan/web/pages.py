@@ -30,7 +30,7 @@ from kraan.store.db import Connection
 from kraan.store.reports import latest_reports, report_range
 from kraan.store.series import daily_totals
 from kraan.web.common import DECLARABLE, map_geometry, query, read_as_of, render
-from kraan.web.geo import region_map_svg
+from kraan.web.geo import region_groups, region_map_svg
 from kraan.web.i18n import fmt_date, fmt_datetime, local
 from kraan.web.i18n import gettext as _
 from kraan.web.labels import status_label
@@ -123,7 +123,7 @@ def _trend(conn: Connection, *, as_of: datetime, days: int, region: str | None) 
 
 
 def _map(settings: Settings, overview: Overview, doc: dict[str, Any], carry: str) -> str | None:
-    groups = tuple((r.code, tuple(r.safety_regions)) for r in overview.regions if r.safety_regions)
+    groups = region_groups(overview.regions)
     path = settings.raw_data_dir / "geo" / "geography-simplified.topo.json"
     try:
         paths, outlines = map_geometry(path, groups)
@@ -182,7 +182,9 @@ def overview_page(
         national=doc["national"],
         rows=_region_rows(doc),
         map_svg=_map(settings, overview, doc, carry),
-        roaz_note=_("ROAZ borders approximated from safety regions (editable data)."),
+        roaz_note=_(
+            "ROAZ regions by municipality, from RIVM's table (corrections stated in the data)."
+        ),
         trend=trend,
         synthetic=sum(1 for _, loc in overview.locations if loc.synthetic),
         status_counts={s.value: n for s, n in overview.phase.counts.items() if n},

@@ -18,7 +18,7 @@ from pydantic import ValidationError
 from kraan.api.deps import OptionalPrincipalDep
 from kraan.domain.simulation.scenario import Replay, Scenario
 from kraan.services.simulation import load_params
-from kraan.services.simulation_jobs import Job, check_bounds, runner_for
+from kraan.services.simulation_jobs import Job, SimulationBusy, check_bounds, runner_for
 from kraan.web.common import render, templates
 from kraan.web.i18n import N_, data_text
 from kraan.web.i18n import gettext as _
@@ -83,7 +83,12 @@ def simulation_run(
     if problems:
         return render(request, "_simulation_job.html", principal, job=None, problems=problems,
                       status_code=422)
-    job = runner_for(request.app.state).submit(scenario)
+    try:
+        job = runner_for(request.app.state).submit(scenario)
+    except SimulationBusy as busy:
+        busy_problem = {"field": "", "message": str(busy)}
+        return render(request, "_simulation_job.html", principal, job=None,
+                      problems=[busy_problem], status_code=429)
     return render(request, "_simulation_job.html", principal, job=job, problems=[])
 
 

@@ -36,6 +36,7 @@ from kraan.store import transfers as store
 from kraan.store.reference import load_regions
 from kraan.store.reports import last_report_at
 from kraan.web.common import form_ok, map_geometry, read_as_of, render
+from kraan.web.geo import region_groups
 from kraan.web.i18n import N_, fmt_datetime, ngettext
 from kraan.web.i18n import gettext as _
 from kraan.web.labels import transfer_state_label
@@ -97,7 +98,7 @@ def _plan_for(
 
 def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]) -> str | None:
     """Region shapes with one arrow per (sender, receiver), width by patients."""
-    groups = tuple((r.code, tuple(r.safety_regions)) for r in regions if r.safety_regions)
+    groups = region_groups(regions)
     try:
         paths, outlines = map_geometry(
             settings.raw_data_dir / "geo" / "geography-simplified.topo.json", groups

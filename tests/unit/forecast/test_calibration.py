@@ -11,6 +11,7 @@ from kraan.domain.forecast.calibration import (
     apply_to_samples,
     conformal_quantile,
     fit_calibration,
+    weighted_conformal_quantile,
 )
 from kraan.domain.forecast.quantiles import INTERVALS, MEDIAN, sample_quantiles
 from kraan.domain.forecast.scoring import covered
@@ -68,3 +69,30 @@ def test_only_outcomes_seen_by_the_origin_count() -> None:
     # origin 10 -> days 11..15 all seen; 15 -> 16..20; 18 -> 19, 20 only
     assert np.isfinite(seen[0]).all() and np.isfinite(seen[1]).all()
     assert np.isfinite(seen[2]).tolist() == [True, True, False, False, False]
+
+
+def test_weighted_conformal_quantile_with_equal_weights_is_the_plain_one() -> None:
+    rng = np.random.default_rng(11)
+    scores = rng.normal(size=(57, 14))
+    scores[rng.random(scores.shape) < 0.2] = np.nan
+    for coverage in (0.5, 0.8, 0.9, 0.95):
+        np.testing.assert_array_equal(
+            weighted_conformal_quantile(scores, np.ones(57), coverage),
+            conformal_quantile(scores, coverage),
+        )
+
+
+def test_recent_errors_weigh_more_so_the_band_follows_a_new_regime() -> None:
+    """56 old forecasts were good, the 4 latest missed by far: with a half-life the band
+    widens to the recent misses; with equal weights (4 misses in 60) it stays calm."""
+    h, q = 1, 9
+    raw = np.tile(np.array([80, 85, 90, 95, 100, 105, 110, 115, 120.0]), (60, h, 1))
+    truth = np.full((60, h), 100.0)
+    truth[-4:] = 300.0  # the new regime
+    ages = np.arange(60, 0, -1).astype(np.float64)  # the last row is the newest
+    plain = fit_calibration(raw, truth, minimum=20, bias=False)
+    weighted = fit_calibration(raw, truth, minimum=20, bias=False, ages=ages, half_life=5.0)
+    col = list(INTERVALS).index(0.9)
+    assert weighted.widen[0, col] > 0.9  # log1p(300) - log1p(115): about 0.96
+    assert plain.widen[0, col] < weighted.widen[0, col] / 2
+    assert raw.shape == (60, h, q)

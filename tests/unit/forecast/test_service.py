@@ -79,3 +79,36 @@ def test_bad_inputs_are_refused_with_a_reason() -> None:
     short = dict(inputs, occupancy=inputs["occupancy"][:-1])  # type: ignore[index]
     with pytest.raises(ValueError, match="occupancy values"):
         forecast_area(**short, as_of=START)  # type: ignore[arg-type]
+
+
+@pytest.mark.skipif(not RAW.is_dir(), reason="raw public data not found")
+@pytest.mark.parametrize("target", ["ic", "ward"])
+def test_lcps_weekends_from_april_2022_are_never_scored(target: str) -> None:
+    """LCPS stopped publishing at weekends on 2022-04-15: those days reach the series
+    interpolated and flagged, and the backtest scores no method on them."""
+    from kraan.services.forecasting import backtest
+
+    national = parse_lcps(RAW / NEW_FEED)
+    end = date(2022, 6, 30)
+    report = backtest(
+        national,
+        target=target,
+        start=date(2022, 4, 1),
+        end=end,
+        horizons=(1, 2, 7, 14),
+        params=PARAMS,
+        methods=("kraan", "persistence"),
+    )
+    days = national.dates
+    origins = report.run.origins
+    imputed = national.imputed
+    assert imputed[national.index_of(date(2022, 4, 16))]  # the first unpublished Saturday
+    for h in (1, 2, 7, 14):
+        target_days = origins + h
+        inside = target_days <= national.index_of(end)
+        observed = inside & ~imputed[np.clip(target_days, 0, days.size - 1)]
+        for method in ("kraan", "persistence"):
+            assert report.scores[method][h].n == int(observed.sum()), (method, h)
+    # and the forecasts from an origin on an unpublished day are made (carried forward)
+    saturday = int(np.flatnonzero(days[origins] == np.datetime64("2022-04-16"))[0])
+    assert np.isfinite(report.run.forecasts["kraan"][saturday]).all()

@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from kraan.domain.model import CareLevel, LocationKind
-from kraan.ingest.reference import load_reference
+from kraan.domain.model import CareLevel, LocationKind, Region
+from kraan.ingest.reference import Municipality, load_reference
 from kraan.ingest.synthetic import (
     ELV_VVT_BEDS,
     IC_BEDS_NORMAL,
@@ -115,3 +115,31 @@ def test_largest_remainder_sums_exactly(total, weights):
     if w.sum() > 0:
         quota = w / w.sum() * total
         assert (np.abs(parts - quota) < 1 + 1e-6).all()
+
+
+def test_a_safety_region_in_two_roaz_regions_has_locations_in_both():
+    """Locations follow their municipality's ROAZ region, not their safety region's."""
+    towns = (
+        Municipality("GM0001", "Alpha", "VR01", 300_000, region_code="R1"),
+        Municipality("GM0002", "Beta", "VR01", 200_000, region_code="R2"),
+        Municipality("GM0003", "Gamma", "VR02", 250_000, region_code="R2"),
+        Municipality("GM0004", "Delta", "VR02", 100_000, region_code="R2"),
+    )
+    regions = (
+        Region("R1", "One", ("VR01",), 300_000, ("GM0001",)),
+        Region("R2", "Two", ("VR01", "VR02"), 550_000, ("GM0002", "GM0003", "GM0004")),
+    )
+    centroids = {m.code: (52.0 + k / 10, 5.0) for k, m in enumerate(towns)}
+    locations = generate_locations(regions, towns, centroids)
+    region_of = {m.code: m.region_code for m in towns}
+    hospitals = [loc for loc in locations if loc.kind == LocationKind.HOSPITAL]
+    assert {loc.region_code for loc in hospitals if loc.safety_region_code == "VR01"} == {
+        "R1",
+        "R2",
+    }
+    for loc in locations:
+        if loc.kind != LocationKind.ABROAD:
+            assert loc.region_code == region_of[loc.municipality_code]
+    vvt = {loc.safety_region_code: loc for loc in locations if loc.kind == LocationKind.VVT}
+    assert (vvt["VR01"].municipality_code, vvt["VR01"].region_code) == ("GM0001", "R1")
+    assert beds(locations, CareLevel.IC) == IC_BEDS_NORMAL

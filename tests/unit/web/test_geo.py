@@ -8,10 +8,12 @@ from pathlib import Path
 
 import pytest
 
+from kraan.ingest.reference import load_reference
 from kraan.settings import get_settings
 from kraan.web.geo import (
     Topology,
     load_topology,
+    region_groups,
     region_map_svg,
     region_outlines,
     region_paths,
@@ -21,7 +23,8 @@ from kraan.web.geo import (
 NS = {"svg": "http://www.w3.org/2000/svg"}
 WIDTH, HEIGHT = 420, 500
 
-#: An approximate safety region -> ROAZ grouping, 11 groups covering VR01..VR25.
+#: A hand-made grouping of safety regions, 11 groups covering VR01..VR25 (the real ROAZ
+#: regions are groups of municipalities: test_the_map_draws_the_real_regions).
 GROUPS: dict[str, list[str]] = {
     "AZNN": ["VR01", "VR02", "VR03"],
     "EUREGIO": ["VR05", "VR06"],
@@ -162,3 +165,12 @@ def test_centroids(topology: Topology) -> None:
     assert lon == pytest.approx(4.9, abs=0.3)
     assert all(50.7 < la < 53.6 and 3.3 < lo < 7.3 for la, lo in centroids.values())
     assert centroids["VR01"][0] > centroids["VR24"][0]  # Groningen north of Limburg-Zuid
+
+
+def test_the_map_draws_the_real_regions_from_municipalities(topology: Topology) -> None:
+    reference = load_reference(get_settings().raw_data_dir)
+    groups = dict(region_groups(reference.regions))
+    assert list(groups) == [r.code for r in reference.regions]
+    assert "GM0153" in groups["AZE"]  # Enschede: Twente is drawn in Acute Zorg Euregio
+    paths = region_paths(topology, groups)
+    assert set(paths) == set(groups) and all(d.startswith("M") for d in paths.values())

@@ -18,6 +18,7 @@ from kraan.domain.access import Principal, Role, can_handle_home_patient, can_ma
 from kraan.ingest import fhir_observations
 from kraan.services.care_at_home import home as service
 from kraan.services.care_at_home.aggregates import module1_parameters, regional_summary
+from kraan.services.care_at_home.home import Intervention
 from kraan.store import home_monitoring as store
 from kraan.store.home_monitoring import HomeError
 
@@ -76,18 +77,7 @@ class AckBody(BaseModel):
 class InterventionBody(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    kind: Literal[
-        "call",
-        "video_call",
-        "home_visit",
-        "oxygen_changed",
-        "medication",
-        "advice",
-        "gp_referral",
-        "ed_referral",
-        "admission",
-        "other",
-    ]
+    kind: Intervention
     note: str = Field("", max_length=2000)
     at: datetime | None = None
     alert_id: int | None = None

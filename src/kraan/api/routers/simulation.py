@@ -2,7 +2,8 @@
 
 Public like the other aggregate reads: nothing is stored and no patient data is
 involved. Runs are bounded (members, days) and queue on one worker thread
-(:mod:`kraan.services.simulation_jobs`), so they never block the server.
+(:mod:`kraan.services.simulation_jobs`), so they never block the server; beyond
+``KRAAN_SIMULATION_MAX_WAITING`` waiting runs a caller gets 429 with ``Retry-After``.
 """
 
 from __future__ import annotations
@@ -14,7 +15,7 @@ from fastapi.responses import JSONResponse
 
 from kraan.domain.simulation.scenario import Scenario
 from kraan.services.simulation import load_params
-from kraan.services.simulation_jobs import check_bounds, runner_for
+from kraan.services.simulation_jobs import SimulationBusy, check_bounds, runner_for
 
 router = APIRouter(prefix="/api/v1", tags=["simulation"])
 
@@ -24,7 +25,11 @@ def start_simulation(scenario: Scenario, request: Request) -> JSONResponse:
     if problems:
         return JSONResponse({"detail": problems, "message": "nothing was started: fix the "
                              "fields listed and send again"}, status_code=422)
-    job = runner_for(request.app.state).submit(scenario)
+    try:
+        job = runner_for(request.app.state).submit(scenario)
+    except SimulationBusy as busy:
+        return JSONResponse({"detail": str(busy), "waiting": busy.waiting}, status_code=429,
+                            headers={"Retry-After": "60"})
     return JSONResponse({"id": job.id, "status": job.status,
                          "poll": f"/api/v1/simulations/{job.id}"}, status_code=202)
 

@@ -63,7 +63,7 @@ async def get_status(request: Request, as_of: AsOfQuery = None) -> Response:
 
 @router.get(
     "/regions",
-    summary="ROAZ regions (an approximation; editable data)",
+    summary="ROAZ regions: their municipalities, the safety regions they overlap, population",
     responses=documented(list[Region]),
     response_model=None,
 )
@@ -74,8 +74,11 @@ def get_regions(engine: EngineDep) -> list[dict[str, Any]]:
                 "code": r.code,
                 "name": r.name,
                 "safety_regions": list(r.safety_regions),
+                "municipalities": list(r.municipalities),
                 "population": r.population,
-                "approximation": True,
+                # kept for compatibility: regions are made of municipalities by the RIVM
+                # table (municipality_roaz.csv), no longer approximated by safety region
+                "approximation": False,
             }
             for r in load_regions(conn)
         ]

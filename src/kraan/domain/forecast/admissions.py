@@ -92,7 +92,7 @@ def fit_growth(
         xtwx = design.T @ wd
         beta = np.linalg.solve(xtwx, wd.T @ y)
         resid = y - design @ beta
-        scale = 1.4826 * np.median(np.abs(resid - np.median(resid))) + 1e-6
+        scale = 1.4826 * _median(np.abs(resid - _median(resid))) + 1e-6
         u = np.abs(resid) / (params.huber_k * scale)
         w = base_w * np.where(u <= 1.0, 1.0, 1.0 / np.maximum(u, 1e-12))
     dof = max(float(w.sum()) - 2.0, 1.0)
@@ -101,6 +101,17 @@ def fit_growth(
     mu = np.exp(design @ beta) * weekday[t % 7] - _OFFSET
     size = _nb_size(y_raw, np.maximum(mu, 1e-3))
     return GrowthFit(float(beta[0]), float(beta[1]), cov, weekday, size, origin)
+
+
+def _median(values: FloatArray) -> float:
+    """``np.median`` of a short 1-d array without NaN, bit for bit, with less overhead (it
+    runs six times in each growth fit, and an outlook's raw runs make thousands of fits)."""
+    ordered = np.sort(values)
+    n = ordered.shape[0]
+    half = n // 2
+    if n % 2:
+        return float(ordered[half])
+    return float((ordered[half - 1] + ordered[half]) / 2.0)
 
 
 def _nb_size(observed: FloatArray, mean: FloatArray) -> float:

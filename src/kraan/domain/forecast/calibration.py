@@ -55,18 +55,48 @@ def conformal_quantile(scores: FloatArray, coverage: float) -> FloatArray:
     return np.where(n > 0, out, np.nan)
 
 
+def weighted_conformal_quantile(
+    scores: FloatArray, weights: FloatArray, coverage: float
+) -> FloatArray:
+    """Per column of ``(M, H)``, the weighted conformal quantile of the finite scores.
+
+    Non-exchangeable split conformal prediction (Barber, Candès, Ramdas & Tibshirani
+    2023, "Conformal prediction beyond exchangeability", Ann. Statist. 51(2)): score i
+    weighs ``weights[i]`` and the new point weighs 1; the result is the smallest score at
+    which the weighted share of scores at or below it reaches ``coverage`` (the largest
+    score when it never does). With all weights 1 this is :func:`conformal_quantile`.
+    """
+    h = scores.shape[1]
+    out = np.full(h, np.nan)
+    for col in range(h):
+        ok = np.isfinite(scores[:, col])
+        if not ok.any():
+            continue
+        order = np.argsort(scores[ok, col], kind="stable")
+        values, w = scores[ok, col][order], weights[ok][order]
+        share = np.cumsum(w) / (w.sum() + 1.0)
+        at = int(np.searchsorted(share, coverage - 1e-12))
+        out[col] = values[min(at, values.size - 1)]
+    return out
+
+
 def fit_calibration(
     past_quantiles: FloatArray,
     past_truth: FloatArray,
     *,
     minimum: int,
     bias: bool,
+    ages: FloatArray | None = None,
+    half_life: float | None = None,
 ) -> Calibration:
     """Corrections from past raw quantiles ``(M, H, Q)`` and their outcomes ``(M, H)``.
 
     The caller passes only outcomes known at the new origin (NaN elsewhere): that is
     what keeps the backtest free of look-ahead. Horizons with fewer than ``minimum``
-    known outcomes keep the raw intervals.
+    known outcomes keep the raw intervals. With ``half_life`` (days) and the ``ages``
+    ``(M,)`` of the past forecasts (days before the new origin), an error weighs
+    ``0.5 ** (age / half_life)`` (:func:`weighted_conformal_quantile`), so the band
+    follows a change of regime sooner than with equal weights.
     """
     horizon = past_quantiles.shape[1]
     if past_quantiles.shape[0] == 0:
@@ -85,7 +115,12 @@ def fit_calibration(
     widen = np.zeros((horizon, len(INTERVALS)))
     for col, (coverage, (lo, hi)) in enumerate(INTERVALS.items()):
         score = np.maximum(log_q[..., lo] + shift - log_y, log_y - log_q[..., hi] - shift)
-        d = conformal_quantile(np.where(known, score, np.nan), coverage)
+        masked = np.where(known, score, np.nan)
+        if half_life is None or ages is None:
+            d = conformal_quantile(masked, coverage)
+        else:
+            weights = 0.5 ** (np.asarray(ages, dtype=np.float64) / half_life)
+            d = weighted_conformal_quantile(masked, weights, coverage)
         widen[:, col] = np.where(enough, np.nan_to_num(d), 0.0)
     return Calibration(shift=shift, widen=widen, n=counts.astype(np.float64))
 

@@ -32,6 +32,7 @@ from kraan.domain.forecast.target import (
     IntArray,
     TargetSeries,
     known_by,
+    raw_key,
     raw_kraan_at,
     truth_matrix,
 )
@@ -73,6 +74,12 @@ def calibration_window(series: TargetSeries, origin: int, params: ForecastParams
     return np.arange(lo, origin, dtype=np.int64)
 
 
+def calibration_keys(series: TargetSeries, origin: int, params: ForecastParams) -> list[Hashable]:
+    """Memo keys (:func:`target.raw_key`) of the earlier raw runs :func:`forecast_at` reads,
+    so that a caller can fetch them from a store in one go before the forecast."""
+    return [raw_key(series, int(j), params) for j in calibration_window(series, origin, params)]
+
+
 def calibrate(
     past_raw: FloatArray,
     past_origins: IntArray,
@@ -86,7 +93,12 @@ def calibrate(
         return Calibration.identity(horizon)
     seen = known_by(truth_matrix(truth, past_origins, horizon), past_origins, origin)
     return fit_calibration(
-        past_raw, seen, minimum=params.calibration_min, bias=params.calibrate_bias
+        past_raw,
+        seen,
+        minimum=params.calibration_min,
+        bias=params.calibrate_bias,
+        ages=(origin - past_origins).astype(np.float64),
+        half_life=params.calibration_half_life,
     )
 
 

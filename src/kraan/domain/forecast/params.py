@@ -49,6 +49,10 @@ class ForecastParams:
     calibration_window: int = 60  # origins looked back on (only errors known by then)
     calibration_min: int = 28  # fewer past errors -> raw model intervals
     calibrate_bias: bool = False  # tuned: shifting the median did not pay off
+    # tuned on 2020-10..2021-06 only (docs/forecasting.md, "Adaptive width"): an error of
+    # a forecast made 25 days earlier weighs half as much (weighted conformal, Barber et
+    # al. 2023), so the band widens sooner after a change of regime; None = equal weights
+    calibration_half_life: float | None = 25.0
 
     # --- stacking with persistence (ensemble.py); chosen on 2020-10..2021-06 only ---
     blend: bool = True  # tuned (train): WIS better at 1-3 days, equal or better beyond
@@ -85,6 +89,8 @@ class ForecastParams:
             problems.append("stay_scale_bounds must satisfy 0 < low <= high")
         if self.stay_window < 7 or self.stay_max_lag < 7:
             problems.append("stay_window and stay_max_lag must be at least 7 days")
+        if self.calibration_half_life is not None and self.calibration_half_life <= 0:
+            problems.append("calibration_half_life must be > 0 days (or None)")
         if self.calibration_min < 1 or self.calibration_window < self.calibration_min:
             problems.append("need 1 <= calibration_min <= calibration_window")
         if problems:

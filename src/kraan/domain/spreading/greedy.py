@@ -51,8 +51,10 @@ def greedy_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) -
     room = np.maximum(limit - occ, 0.0) if settings.enforce_receiving_capacity else np.full(n, 1e9)
     role = np.zeros(n, dtype=np.int8)  # +1 sends today, -1 receives today
     arcs = build_arcs(areas, replace(settings, use_last_resort=False))
-    allowed = set(zip(arcs.source.tolist(), arcs.target.tolist(), strict=True))
-    blocked: set[tuple[int, int]] = set()
+    # open[i, j]: i may still send to j (an arc, not yet found useless); dense, so the
+    # choice of the next pair is two numpy reductions, not a Python loop over all pairs
+    open_pair = np.zeros((n, n), dtype=bool)
+    open_pair[arcs.source, arcs.target] = True
     moved: dict[tuple[int, int, int], int] = {}
     minimum = settings.min_batch if settings.enforce_min_batch else 1
     while True:
@@ -62,20 +64,16 @@ def greedy_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) -
         if settings.enforce_no_send_and_receive is False:
             can_send = domestic & (quota.sum(axis=1) >= minimum)
             can_take = domestic & (room >= minimum)
-        pairs = [
-            (i, j)
-            for i in np.flatnonzero(can_send).tolist()
-            for j in np.flatnonzero(can_take).tolist()
-            if (i, j) in allowed and (i, j) not in blocked
-        ]  # fmt: skip
-        if not pairs:
+        valid = open_pair & can_send[:, None] & can_take[None, :]
+        has = valid.any(axis=1)
+        if not has.any():
             break
-        i = max({p[0] for p in pairs}, key=lambda s: load[s])
-        j = min((p[1] for p in pairs if p[0] == i), key=lambda r: load[r])
+        i = int(np.argmax(np.where(has, load, -np.inf)))  # the most loaded sender
+        j = int(np.argmin(np.where(valid[i], load, np.inf)))  # its least loaded receiver
         level = (occ[i] * agreed[j] - occ[j] * agreed[i]) / (agreed[i] + agreed[j])
         want = math.floor(level + 1e-9)
         if load[i] - load[j] <= 0 or want < minimum:
-            blocked.add((i, j))
+            open_pair[i, j] = False
             continue
         batch: list[tuple[int, int]] = []
         for k, cls in enumerate(classes):
@@ -85,7 +83,7 @@ def greedy_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) -
                 batch.append((k, count))
         total = sum(c for _, c in batch)
         if total < minimum:
-            blocked.add((i, j))
+            open_pair[i, j] = False
             continue
         for k, count in batch:
             quota[i, k] -= count

@@ -127,6 +127,15 @@ def plan_costs(
     x: FloatArray,
 ) -> tuple[float, float]:  # fmt: skip
     """(first-rank cost: overflow, last resort, peak load; the whole objective)."""
+    _, primary, cost = plan_scores(areas, settings, after, arcs, x)
+    return primary, cost
+
+
+def plan_scores(
+    areas: Sequence[Area], settings: SpreadSettings, after: FloatArray, arcs: Arcs,
+    x: FloatArray,
+) -> tuple[float, float, float]:  # fmt: skip
+    """(overflow and last resort; those plus the peak and low load terms; the whole)."""
     domestic = domestic_mask(areas)
     limit = np.array([ar.capacity - ar.non_covid_occupied for ar in areas], dtype=np.float64)
     primary = settings.weight_overflow * np.maximum(after - limit[:, None], 0.0)[domestic].sum()
@@ -135,6 +144,7 @@ def plan_costs(
     per_arc = x.sum(axis=(1, 2))
     last = np.array([ar.is_last_resort for ar in areas])[arcs.target]
     primary += settings.last_resort_cost * float(per_arc[last].sum())
+    hard = float(primary)
     if settings.weight_peak_load > 0 and occ.shape[0] >= 2:
         before = after - np.cumsum(_net(arcs, x.sum(axis=1), after.shape), axis=1)
         _, _, national, scale = peak_reference(list(areas), settings, before)
@@ -156,7 +166,7 @@ def plan_costs(
     weight = np.array([ar.cost_weight for ar in areas])[arcs.target]
     cost += settings.weight_distance * float((per_arc * arcs.km * weight).sum())
     cost += settings.weight_transfer * float((x.sum(axis=1) > 0.5).sum())
-    return float(primary), float(cost)
+    return hard, float(primary), float(cost)
 
 
 def _net(arcs: Arcs, flows: FloatArray, shape: tuple[int, ...]) -> FloatArray:

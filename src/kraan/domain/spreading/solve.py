@@ -13,7 +13,7 @@ import math
 import os
 import sys
 import time
-from collections.abc import Callable, Sequence
+from collections.abc import Sequence
 from dataclasses import replace
 
 import highspy
@@ -21,6 +21,14 @@ import numpy as np
 import numpy.typing as npt
 
 from kraan.domain.spreading.builders import BUILDERS, SPREAD_DEAD_BAND, Context, LinearModel
+from kraan.domain.spreading.candidates import (
+    PRIMARY_TOLERANCE,
+    Candidate,
+    best,
+    greedy_candidate,
+    occupancy_after,
+    score,
+)
 from kraan.domain.spreading.fairshare import agreed_capacity, base_occupancy, domestic_mask
 from kraan.domain.spreading.model import (
     Area,
@@ -37,9 +45,6 @@ Int32Array = npt.NDArray[np.int32]
 #: columns above which the LP relaxation uses HiGHS's interior point method (measured on
 #: the 100-hospital case: 0.8 s against 2.2 s for dual simplex; docs/spreading.md).
 LARGE_LP = 5000
-#: objective units: first-stage costs within this of the best count as equal (a
-#: hundredth of a patient-day of peak load at the default weight)
-PRIMARY_TOLERANCE = 0.5
 
 
 class SpreadInputError(ValueError):
@@ -245,14 +250,6 @@ def run_highs(
     return name, values, float(info.objective_function_value), gap
 
 
-def occupancy_after(base: FloatArray, arcs: Arcs, flows: FloatArray) -> FloatArray:
-    """base + cumulative net transfers; ``flows`` is [arc, day] patients (all classes)."""
-    net = np.zeros_like(base)
-    np.add.at(net, arcs.target, flows)
-    np.subtract.at(net, arcs.source, flows)
-    return base + np.cumsum(net, axis=1)
-
-
 def solve_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) -> Plan:
     """The transfer plan that best meets the objectives within every enforced constraint."""
     settings = settings or SpreadSettings()
@@ -262,31 +259,36 @@ def solve_plan(areas: Sequence[Area], settings: SpreadSettings | None = None) ->
     settings = replace(settings, method=settings.method_for(len(areas)))
     began = time.perf_counter()
     ctx = build_model(areas, settings)
-    codes = tuple(a.code for a in areas)
-    if len(ctx.arcs) == 0:
-        return Plan(
-            codes, (), ctx.base, ctx.base.copy(), "optimal", 0.0, time.perf_counter() - began
-        )
-    lp_status, values, _, _ = run_highs(ctx.model, settings, relax=True)
-    if values is None:
-        elapsed = time.perf_counter() - began
-        return Plan(codes, (), ctx.base, ctx.base.copy(), lp_status, math.nan, elapsed, math.inf)
     nothing = np.zeros(ctx.x.shape)
-    candidates = [(*_cost(ctx, nothing), nothing, "optimal", 0.0)]
-    rounded = _repair(ctx, values[ctx.x])
-    candidates.append((*_cost(ctx, rounded), rounded, lp_status, math.nan))
-    if ctx.integer_days > 0:
-        start = _start_values(ctx, rounded)
-        if settings.lexicographic and ctx.primary:
-            start = _first_stage(ctx, start, began)
-        left = settings.time_limit_seconds - (time.perf_counter() - began)
-        status, mip_values, _, gap = run_highs(ctx.model, settings, start=start, time_limit=left)
-        if mip_values is not None:
-            x = _whole_days(ctx, mip_values[ctx.x])
-            candidates.append((*_cost(ctx, x), x, status, gap))
-    _, objective, x, status, gap = min(candidates, key=_lexicographic_key(candidates))
+    candidates: list[Candidate | None] = [score(ctx, nothing, ctx.arcs, "optimal", 0.0)]
+    if len(ctx.arcs) > 0:
+        lp_status, values, _, _ = run_highs(ctx.model, settings, relax=True)
+        if values is None:
+            elapsed = time.perf_counter() - began
+            codes = tuple(a.code for a in areas)
+            return Plan(codes, (), ctx.base, ctx.base.copy(), lp_status, math.nan, elapsed,
+                        math.inf)  # fmt: skip
+        rounded = _repair(ctx, values[ctx.x])
+        candidates.append(score(ctx, rounded, ctx.arcs, lp_status, math.nan))
+        candidates.append(_mip(ctx, rounded, began) if ctx.integer_days > 0 else None)
+    if settings.weight_peak_load > 0:  # the rule of thumb: never a higher peak than it
+        candidates.append(greedy_candidate(ctx))
+    chosen = best([c for c in candidates if c is not None])
     elapsed = time.perf_counter() - began
-    return _plan(areas, settings, ctx, x, status, objective, gap, elapsed)
+    return _plan(areas, settings, ctx, chosen, elapsed)
+
+
+def _mip(ctx: Context, rounded: FloatArray, began: float) -> Candidate | None:
+    """The MIP from the rounded LP's start (after the first stage if lexicographic)."""
+    settings = ctx.settings
+    start = _start_values(ctx, rounded)
+    if settings.lexicographic and ctx.primary:
+        start = _first_stage(ctx, start, began)
+    left = settings.time_limit_seconds - (time.perf_counter() - began)
+    status, values, _, gap = run_highs(ctx.model, settings, start=start, time_limit=left)
+    if values is None:
+        return None
+    return score(ctx, _whole_days(ctx, values[ctx.x]), ctx.arcs, status, gap)
 
 
 def integer_plan_cost(ctx: Context, x: FloatArray) -> tuple[float, FloatArray]:
@@ -332,16 +334,6 @@ def _first_stage(ctx: Context, start: FloatArray, began: float) -> FloatArray:
     return values
 
 
-def _lexicographic_key(candidates: list[tuple]) -> Callable[[tuple], tuple[bool, float]]:  # type: ignore[type-arg]
-    """First rank (overflow, last resort, peak) within tolerance, then the whole objective."""
-    floor = min(c[0] for c in candidates)
-
-    def key(candidate: tuple) -> tuple[bool, float]:  # type: ignore[type-arg]
-        return candidate[0] > floor + PRIMARY_TOLERANCE, candidate[1]
-
-    return key
-
-
 def _repair(ctx: Context, x: FloatArray) -> FloatArray:
     """Whole patients on every day, every enforced constraint kept (see ``repair``)."""
     return repair(ctx.areas, ctx.settings, ctx.base, ctx.arcs, x, ctx.free_beds())
@@ -369,35 +361,35 @@ def _start_values(ctx: Context, x: FloatArray) -> FloatArray:
 
 
 def _plan(
-    areas: Sequence[Area], settings: SpreadSettings, ctx: Context, x: FloatArray,
-    status: str, objective: float, gap: float, elapsed: float,
+    areas: Sequence[Area], settings: SpreadSettings, ctx: Context, chosen: Candidate,
+    elapsed: float,
 ) -> Plan:  # fmt: skip
-    flows = x.sum(axis=1)
+    flows = chosen.x.sum(axis=1)
     return Plan(
         codes=tuple(a.code for a in areas),
-        transfers=_transfers(areas, ctx, x, settings),
+        transfers=_transfers(areas, chosen.arcs, chosen.x, settings),
         occupancy_before=ctx.base,
-        occupancy_after=occupancy_after(ctx.base, ctx.arcs, flows),
-        status=status,
-        objective=objective,
+        occupancy_after=occupancy_after(ctx.base, chosen.arcs, flows),
+        status=chosen.status,
+        objective=chosen.objective,
         solve_seconds=elapsed,
-        mip_gap=gap,
-        patient_km=float((flows.sum(axis=1) * ctx.arcs.km).sum()),
+        mip_gap=chosen.gap,
+        patient_km=float((flows.sum(axis=1) * chosen.arcs.km).sum()),
     )
 
 
 def _transfers(
-    areas: Sequence[Area], ctx: Context, x: FloatArray, settings: SpreadSettings
+    areas: Sequence[Area], arcs: Arcs, x: FloatArray, settings: SpreadSettings
 ) -> tuple[Transfer, ...]:
     """Non-zero x entries, ordered by day, sender, receiver, class."""
     classes = settings.classes()
     arc, klass, day = np.nonzero(x > 0.5)
-    order = np.lexsort((klass, ctx.arcs.target[arc], ctx.arcs.source[arc], day))
+    order = np.lexsort((klass, arcs.target[arc], arcs.source[arc], day))
     return tuple(
         Transfer(
             day=int(day[o]),
-            source=areas[int(ctx.arcs.source[arc[o]])].code,
-            target=areas[int(ctx.arcs.target[arc[o]])].code,
+            source=areas[int(arcs.source[arc[o]])].code,
+            target=areas[int(arcs.target[arc[o]])].code,
             patients=int(x[arc[o], klass[o], day[o]]),
             patient_class=classes[int(klass[o])].name,
         )

@@ -11,7 +11,7 @@ from collections.abc import Mapping
 from datetime import datetime
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, Literal, get_args
 
 from sqlalchemy import Connection
 
@@ -30,7 +30,8 @@ from kraan.store.home_monitoring import HomeError
 
 PATHWAYS = {"pre_clinical": ("gp", "home_care", "ed"), "post_clinical": ("ward",)}
 OUTCOMES = ("recovered", "readmitted", "died")
-INTERVENTIONS = (
+#: What a nurse can record; the API's body type, so the list exists once.
+Intervention = Literal[
     "call",
     "video_call",
     "home_visit",
@@ -41,7 +42,8 @@ INTERVENTIONS = (
     "ed_referral",
     "admission",
     "other",
-)
+]
+INTERVENTIONS: tuple[str, ...] = get_args(Intervention)
 
 
 @lru_cache(maxsize=4)
