@@ -317,3 +317,14 @@ def test_the_menus_fit_and_open(
     page.locator(".app-nav a", has_text="Signalen").click()
     page.wait_for_url("**/signals")
     context.close()
+
+
+def test_a_simulation_result_is_clean_in_both_languages(tab: Any, artifacts_dir: Path) -> None:
+    """The what-if result (fans, the table of what the modules bought) arrives by htmx."""
+    tab.goto("/simulation")
+    tab.select_option("#wave", "slow_severe")
+    tab.locator('input[data-module="ELV"]').check()
+    tab.fill('input[name="members"]', "4")
+    tab.get_by_test_id("sim-run").click()
+    tab.get_by_test_id("sim-effects").wait_for(timeout=120_000)
+    _check(tab, "simulation-result", artifacts_dir)

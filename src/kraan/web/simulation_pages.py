@@ -86,7 +86,9 @@ def simulation_run(
     try:
         job = runner_for(request.app.state).submit(scenario)
     except SimulationBusy as busy:
-        busy_problem = {"field": "", "message": str(busy)}
+        busy_problem = {"field": "", "message": _(
+            "%(num)s simulations are already queued or running; try again in a minute",
+            num=busy.waiting)}
         return render(request, "_simulation_job.html", principal, job=None,
                       problems=[busy_problem], status_code=429)
     return render(request, "_simulation_job.html", principal, job=job, problems=[])
