@@ -65,7 +65,9 @@ CODES = re.compile(
 CLOCK = re.compile(r"\b\d{2}:\d{2}\b(?!\s*(CET|CEST))")
 #: English that must not be on a Dutch page. Seeded free text ("SYNTHETIC: ...") and the
 #: generated location names are data, as a user would have typed them.
-ENGLISH = re.compile(r"\b(the|and|with|without|which|patients|shown|from|between)\b")
+ENGLISH = re.compile(
+    r"\b(the|and|with|without|which|patients|shown|from|between|coordinator|reporter)\b"
+)
 DATA = re.compile(r"SYNTHETIC:[^\n]*|Synthetic [A-Za-z -]+\d*")
 #: Elements whose content is wider than their box while overflow is visible (scroll
 #: containers such as .table-wrap are allowed to scroll).

@@ -66,6 +66,8 @@ ROLE = {
     "defence": N_("Defence"),
     "umbrella_body": N_("umbrella body (ActiZ / ZN)"),
     "stock_office": N_("stock office"),
+    "control_centre_nurse": N_("control-centre nurse"),
+    "gp": N_("GP"),
 }
 
 
