@@ -191,6 +191,7 @@ def test_the_forecast_parts_load_on_the_dashboard(page: Any, artifacts_dir: Path
 def test_the_spreading_page_draws_flows_and_fair_share(page: Any, artifacts_dir: Path) -> None:
     """Reached from the header nav; the map arrows and the fair-share table are visible."""
     page.goto(f"/?as_of={AS_OF}")
+    page.locator(".app-nav [data-menu=capacity] summary").click()
     page.locator(".app-nav a", has_text="Spreading").click()
     page.wait_for_url(f"**/spreading?as_of={AS_OF}")
     assert page.get_by_test_id("flow-map").is_visible()

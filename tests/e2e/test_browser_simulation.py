@@ -16,6 +16,7 @@ def test_the_scenario_page_runs_and_shows_fans_side_by_side(
     page: Any, artifacts_dir: Path  # noqa: F811
 ) -> None:
     page.goto("/")
+    page.locator(".app-nav [data-menu=capacity] summary").click()
     page.get_by_role("link", name="What-if").click()
     page.wait_for_url("**/simulation")
     page.select_option("#wave", "contagious_mild")

@@ -3,13 +3,17 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Iterator
 from datetime import date
 from pathlib import Path
+from typing import Any
 
 import pytest
+import typer
 from typer.testing import CliRunner
 
 from kraan.cli import app
+from kraan.ingest.lcps import OLD_FEED
 from kraan.services.demo import load_demo
 from kraan.settings import get_settings
 from kraan.store.access import principal_for_login
@@ -43,12 +47,26 @@ def test_a_missing_or_empty_database_is_an_error_and_creates_nothing(tmp_path: P
     assert runner.invoke(app, ["status", "--db", f"sqlite:///{empty}"]).exit_code == 0
 
 
+def _every_command(group: Any, prefix: tuple[str, ...] = ()) -> Iterator[list[str]]:
+    """Typer builds its groups on its own copy of click: recognise a group by its commands."""
+    yield [*prefix, "--help"]
+    for name, command in group.commands.items():
+        if hasattr(command, "commands"):
+            yield from _every_command(command, (*prefix, name))
+        else:
+            yield [*prefix, name, "--help"]
+
+
 def test_help_has_no_type_tags_or_internal_notes() -> None:
-    for args in (["--help"], ["status", "--help"], ["spread-eval", "--help"], ["user", "create",
-                 "--help"], ["token", "create", "--help"]):  # fmt: skip
-        text = runner.invoke(app, args, env={"COLUMNS": "80"}).output
+    commands = list(_every_command(typer.main.get_command(app)))
+    assert len(commands) > 30
+    for args in commands:
+        result = runner.invoke(app, args, env={"COLUMNS": "80"})
+        assert result.exit_code == 0, (args, result.output)
+        text = result.output
         assert not re.search(r"<(bool|str|int|path)>", text), (args, text)
         assert "issue" not in text.lower(), args
+        assert not re.search(r"\b(seed|part) \d+|TODO|FIXME", text), (args, text)
 
 
 def test_the_status_table_fits_80_columns(demo_db: str) -> None:
@@ -94,3 +112,42 @@ def test_users_and_tokens_are_checked_against_the_database(demo_db: str) -> None
         actions = {e["action"] for e in audit_entries(conn)}
     assert {"user.create", "user.reset_password", "user.disable"} <= actions
     engine.dispose()
+
+
+def test_backtest_refuses_reversed_and_empty_ranges() -> None:
+    feed = str(get_settings().raw_data_dir / OLD_FEED)
+    reversed_ = runner.invoke(app, ["backtest", "--input", feed, "--start", "2021-01-20",
+                                    "--end", "2020-12-01"])  # fmt: skip
+    assert reversed_.exit_code == 2 and "after" in reversed_.output
+    before = runner.invoke(app, ["backtest", "--input", feed, "--start", "2019-01-01",
+                                 "--end", "2019-01-31"])  # fmt: skip
+    assert before.exit_code == 2 and "before the series starts" in before.output
+    empty = runner.invoke(app, ["backtest", "--input", feed, "--start", "2020-12-01",
+                                "--end", "2020-12-01", "--format", "json"])  # fmt: skip
+    assert empty.exit_code == 2 and "nothing to score" in empty.output
+
+
+def test_user_create_checks_the_region_against_the_database(demo_db: str) -> None:
+    bad = runner.invoke(app, ["user", "create", "bert", "--role", "regional_coordinator",
+                              "--region", "NOPE", "--db", demo_db])  # fmt: skip
+    assert bad.exit_code == 2 and "unknown region NOPE" in bad.output
+    bare = runner.invoke(app, ["user", "create", "bert", "--role", "regional_coordinator",
+                               "--db", demo_db])  # fmt: skip
+    assert bare.exit_code == 2 and "needs --region" in bare.output
+
+
+@pytest.mark.parametrize("args", [
+    ["status"], ["requests", "list"], ["audit", "verify"], ["home", "summary"], ["home", "scan"],
+    ["home", "module1"], ["early-warning", "aggregates"], ["briefing", "--as-of", "2020-12-21"],
+    ["spread", "--as-of", "2020-12-21"], ["backup", "BACKUP"], ["user", "create", "x", "--role",
+    "viewer"], ["token", "create", "x", "--role", "viewer"],
+], ids=lambda a: "-".join(a[:2]))  # fmt: skip
+def test_no_command_but_demo_and_db_upgrade_creates_a_database(
+    tmp_path: Path, args: list[str]
+) -> None:
+    missing = tmp_path / "nowhere" / "x.db"
+    args = [str(tmp_path / "b.db") if a == "BACKUP" else a for a in args]
+    result = runner.invoke(app, [*args, "--db", f"sqlite:///{missing}"])
+    assert result.exit_code == 1, result.output
+    assert "kraan demo" in result.output and "kraan db upgrade" in result.output
+    assert not missing.parent.exists()

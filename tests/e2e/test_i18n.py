@@ -88,3 +88,31 @@ def test_favicon_and_offline_api_docs(client: TestClient) -> None:
     assert docs.status_code == 200
     assert "cdn" not in docs.text.lower() and "/static/swagger/swagger-ui-bundle.js" in docs.text
     assert client.get("/static/swagger/swagger-ui-bundle.js").status_code == 200
+    assert "Apache License" in client.get("/static/swagger/LICENSE").text
+
+
+def test_redoc_is_served_offline_with_its_licence(client: TestClient) -> None:
+    page = client.get("/redoc")
+    assert page.status_code == 200
+    assert "cdn" not in page.text.lower() and "googleapis" not in page.text
+    assert '<script src="/static/redoc/redoc.standalone.js">' in page.text
+    bundle = client.get("/static/redoc/redoc.standalone.js")
+    assert bundle.status_code == 200 and "Redoc" in bundle.text[:2000]
+    assert "MIT License" in client.get("/static/redoc/LICENSE").text
+
+
+GLOSSARY_TERMS = ("ELV", "VVT", "GRZ", "ROAZ", "LNAZ", "LCPS", "ontlabeld", "ZBC", "HFNO",
+                  "PACU", "MSOB", "LOT-C", "CCV", "DPG", "GGD-GHOR/LOCC", "ActiZ", "Bureau LCH",
+                  "SpO2", "zorgkantoor", "waakvlam", "zorghotel", "thuismonitoring",
+                  "vroegsignalering", "Nationale Zorgreserve")  # fmt: skip
+
+
+@pytest.mark.parametrize("lang", ["nl", "en"])
+def test_the_glossary_page_and_docs_explain_every_term(client: TestClient, lang: str) -> None:
+    from pathlib import Path
+
+    docs = (Path(__file__).resolve().parents[2] / "docs" / "glossary.md").read_text("utf-8")
+    page = visible(client.get("/glossary", params={"lang": lang}).text).lower()
+    missing_page = [t for t in GLOSSARY_TERMS if t.lower() not in page]
+    missing_docs = [t for t in GLOSSARY_TERMS if t.lower() not in docs.lower()]
+    assert missing_page == [] and missing_docs == []

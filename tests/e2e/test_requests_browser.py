@@ -40,7 +40,9 @@ def test_a_coordinator_walks_a_request_up_the_ladder(
     row = page.locator(f"tr[data-request='{rid}']")
     answer = row.get_by_test_id(f"step-answer-{rid}")
     answer.locator("select[name=answer]").select_option("cannot_fill")
-    answer.locator("input[name=asked]").fill("roaz, other_providers, care_office_insurer")
+    answer.locator("select[name=asked]").select_option(
+        ["roaz", "other_providers", "care_office_insurer"]
+    )
     answer.get_by_role("button").click()
     page.wait_for_selector(f"[data-testid=request-state-{rid}][data-value=answered]")
     row.get_by_test_id(f"step-escalate-{rid}").get_by_role("button").click()
@@ -53,12 +55,14 @@ def test_a_coordinator_walks_a_request_up_the_ladder(
 def test_the_signals_board_and_the_stock_page_render(page: Any, artifacts_dir: Path) -> None:  # noqa: F811
     """Reached from the header nav; the SYNTHETIC demo's January figures are drawn."""
     page.goto("/?as_of=2021-01-12")
+    page.locator(".app-nav [data-menu=chain] summary").click()
     page.locator(".app-nav a", has_text="Stock").click()
     page.wait_for_url("**/stock?as_of=2021-01-12")
     rows = page.locator("[data-testid=medicine-table] tbody tr.alert-row")
     assert rows.count() >= 1  # below the 5 + 3 months norm in January
     assert page.locator("[data-testid=medicine-table] .bar i").count() >= 5
     page.screenshot(path=str(artifacts_dir / "stock-2021-01-12.png"), full_page=True)
+    page.locator(".app-nav [data-menu=chain] summary").click()
     page.locator(".app-nav a", has_text="Signals").click()
     page.wait_for_url("**/signals?as_of=2021-01-12")
     assert page.get_by_test_id("chain-table").is_visible()

@@ -8,9 +8,11 @@ from typing import Any
 import pytest
 from fastapi.testclient import TestClient
 
+from kraan.domain.access import Role
 from kraan.domain.model import CapacityReport, CareLevel, LevelReport, Provenance
 from kraan.services.saner import SanerError, from_measure_report, to_measure_report
-from kraan.store.access import issue_token, user_id
+from kraan.store.access import create_user, issue_token, user_id
+from kraan.store.audit import audit_entries
 from kraan.store.reference import load_locations
 
 AS_OF = "2020-12-21"
@@ -97,3 +99,32 @@ def test_a_location_is_for_its_own_users_and_posts_go_through_the_report_rules(
     refused = client.post("/fhir/MeasureReport", json=bad, headers=national)
     assert refused.status_code == 422 and refused.json()["detail"][0]["field"] == "group[0].code"
     assert client.post("/fhir/MeasureReport", json=document).status_code == 401
+
+
+def test_a_reporter_reads_and_posts_its_own_location_only_and_posts_are_audited(
+    client: TestClient, demo: Any
+) -> None:
+    with demo.engine.begin() as conn:
+        hospitals = [loc.code for _, loc in load_locations(conn) if loc.kind.value == "hospital"]
+        own, other = hospitals[0], hospitals[1]
+        uid = create_user(conn, username="saner-reporter", role=Role.REPORTER,
+                          now=datetime(2020, 11, 1), actor="test",
+                          location_codes=[own])  # fmt: skip
+        token = issue_token(conn, user_id=uid, now=datetime(2020, 11, 1), actor="test")
+    auth = {"Authorization": f"Bearer {token}"}
+    assert client.get("/fhir/MeasureReport", params={"subject": f"Location/{own}",
+                      "period": AS_OF}, headers=auth).status_code == 200  # fmt: skip
+    assert client.get("/fhir/MeasureReport", params={"subject": f"Location/{other}",
+                      "period": AS_OF}, headers=auth).status_code == 403  # fmt: skip
+    moment = (datetime.now(UTC) - timedelta(hours=2)).replace(microsecond=0, tzinfo=None)
+    levels = (LevelReport(CareLevel.IC, 10, 3, 1, 4, 0),)
+    mine = to_measure_report(CapacityReport(own, moment, levels))
+    assert client.post("/fhir/MeasureReport", json=mine, headers=auth).status_code == 201
+    theirs = to_measure_report(CapacityReport(other, moment, levels))
+    refused = client.post("/fhir/MeasureReport", json=theirs, headers=auth)
+    assert refused.status_code == 422, refused.text  # the report rules: not its location
+    assert "location" in refused.text
+    with demo.engine.connect() as conn:
+        entries = audit_entries(conn, entity="report", limit=20)
+    assert any(e["actor"] == "saner-reporter" and e["entity_key"].startswith(own)
+               for e in entries), entries[:3]  # fmt: skip

@@ -94,7 +94,7 @@ def create_app(settings: Settings | None = None, engine: Engine | None = None) -
         title="Kraan",
         version=__version__,
         description="Care-capacity coordination: reports, chain-wide monitor, LNAZ phases.",
-        docs_url=None,  # served offline by kraan.api.docs
+        docs_url=None,  # both served offline by kraan.api.docs
         redoc_url=None,
     )
     app.state.settings = settings

@@ -42,7 +42,7 @@ def briefing(
         typer.Option("--base-url", help="Server the figure links point to (default: host:port)."),
     ] = None,
 ) -> None:
-    """Write the Hand aan de Kraan briefing at a date (seed 000's note, generated)."""
+    """Write the Hand aan de Kraan briefing at a date, in the form of the note of 21 Dec 2020."""
     from kraan.domain.briefing.compare import compare as compare_docs
     from kraan.services.briefing import BriefingInputError, build_briefing, resolve_as_of
 

@@ -179,6 +179,12 @@ def backtest(
         raise _fail(str(error)) from None
     if not backtest_rows(report):
         raise _fail(f"no forecast origin between {first or 'the start'} and {last or 'the end'}")
+    if not any(s.as_dict()["n"] for per_h in report.scores.values() for s in per_h.values()):
+        # an empty range: every origin lies too close to --end for any horizon to be scored
+        raise _fail(
+            f"nothing to score between {report.start} and {report.end}: no forecast's day "
+            f"{min(days)} outcome falls in the range; give a longer range"
+        )
     if plot is not None:
         from kraan.services.forecast_output import plot_backtest
 

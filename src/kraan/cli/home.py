@@ -22,15 +22,12 @@ DbOption = Annotated[str | None, typer.Option("--db", help="Database URL.")]
 
 
 def _engine(db: str | None):  # type: ignore[no-untyped-def]
-    from kraan.settings import get_settings
-    from kraan.store.db import make_engine, migrate
+    """The database, which must exist and be migrated (``kraan demo`` / ``kraan db upgrade``
+    make one); never created here."""
+    from kraan.cli.common import engine_for, settings_for
 
-    settings = get_settings()
-    if db:
-        settings = settings.model_copy(update={"database_url": db})
-    engine = make_engine(settings.database_url)
-    migrate(engine)
-    return engine, settings
+    settings = settings_for(db)
+    return engine_for(settings), settings
 
 
 def _moment(value: str | None) -> datetime:

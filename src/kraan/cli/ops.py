@@ -26,11 +26,10 @@ def _url(db: str | None) -> str:
 @audit_app.command("verify")
 def verify(db: DbOption = None) -> None:
     """Recompute the audit log's hash chain; exit 1 at the first row that does not hold."""
+    from kraan.cli.common import engine_for, settings_for
     from kraan.store.audit import verify_chain
-    from kraan.store.db import make_engine, migrate
 
-    engine = make_engine(_url(db))
-    migrate(engine)
+    engine = engine_for(settings_for(db))  # refuses a missing or unmigrated database
     with engine.connect() as conn:
         check = verify_chain(conn)
     engine.dispose()
@@ -45,9 +44,11 @@ def backup(
     db: DbOption = None,
 ) -> None:
     """Back the database up: pg_dump on PostgreSQL, the online backup API on SQLite."""
+    from kraan.cli.common import engine_for, settings_for
     from kraan.store.backup import BackupError
     from kraan.store.backup import backup as run_backup
 
+    engine_for(settings_for(db)).dispose()  # a missing database is an error, not a crash
     try:
         written = run_backup(_url(db), target)
     except BackupError as error:

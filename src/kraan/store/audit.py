@@ -16,7 +16,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Connection, insert, or_, select, text
+from sqlalchemy import ColumnElement, Connection, insert, or_, select, text
 
 from kraan.store.tables import audit_log, users
 
@@ -115,16 +115,29 @@ def verify_chain(conn: Connection, *, batch: int = 5000) -> ChainCheck:
         last_id = int(rows[-1]["id"])
 
 
+def in_scope(region: str) -> ColumnElement[bool]:
+    """The audit rows a regional coordinator of ``region`` may read, one rule for the
+    API (``GET /api/v1/audit``) and the audit page: rows about the region itself, rows
+    whose before/after name the region code, and rows made by the region's users."""
+    quoted = f'%"{region}"%'
+    members = select(users.c.username).where(users.c.region_code == region)
+    return or_(
+        audit_log.c.entity_key == region,
+        audit_log.c.after.like(quoted),
+        audit_log.c.before.like(quoted),
+        audit_log.c.actor.in_(members),
+    )
+
+
 def audit_entries(
     conn: Connection, *, entity: str | None = None, limit: int = 200, region: str | None = None
 ) -> list[dict[str, object]]:
-    """Newest first. ``region``: only rows about that region or made by its users."""
+    """Newest first. ``region``: only the rows in that region's scope (:func:`in_scope`)."""
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if entity:
         query = query.where(audit_log.c.entity == entity)
     if region is not None:
-        members = select(users.c.username).where(users.c.region_code == region)
-        query = query.where(or_(audit_log.c.entity_key == region, audit_log.c.actor.in_(members)))
+        query = query.where(in_scope(region))
     return [
         {
             **{k: v for k, v in row.items() if k not in ("prev_hash", "row_hash")},

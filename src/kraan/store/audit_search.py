@@ -9,6 +9,7 @@ from typing import Any
 
 from sqlalchemy import Connection, or_, select
 
+from kraan.store.audit import in_scope
 from kraan.store.tables import audit_log
 
 
@@ -20,12 +21,11 @@ def search_audit(
     since: datetime | None = None,
     until: datetime | None = None,
     region: str | None = None,
-    own: str | None = None,
     limit: int = 200,
 ) -> list[dict[str, Any]]:
     """Newest first. ``kind`` matches the action or its prefix ("login" finds
-    login.ok and login.failed); ``region`` keeps the rows about that region: its
-    status, rows naming the region code in their before/after, and ``own`` actions."""
+    login.ok and login.failed); ``region`` keeps the rows in that region's scope, by the
+    same rule as the API (:func:`kraan.store.audit.in_scope`)."""
     query = select(audit_log).order_by(audit_log.c.id.desc()).limit(limit)
     if actor:
         query = query.where(audit_log.c.actor == actor)
@@ -35,16 +35,8 @@ def search_audit(
         query = query.where(audit_log.c.at >= since)
     if until is not None:
         query = query.where(audit_log.c.at <= until)
-    if region:
-        quoted = f'%"{region}"%'
-        query = query.where(
-            or_(
-                audit_log.c.entity_key == region,
-                audit_log.c.after.like(quoted),
-                audit_log.c.before.like(quoted),
-                audit_log.c.actor == (own or ""),
-            )
-        )
+    if region is not None:
+        query = query.where(in_scope(region))
     return [
         {
             **dict(row),

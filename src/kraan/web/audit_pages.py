@@ -9,7 +9,7 @@ from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep
-from kraan.domain.access import Role
+from kraan.domain.access import Role, detail_scope
 from kraan.domain.moments import AMSTERDAM
 from kraan.store.audit_search import audit_kinds, search_audit
 from kraan.web.common import read_as_of, render
@@ -48,11 +48,11 @@ def audit_page(
         return render(request, "error.html", principal, status_code=403, as_of=as_of,
                       carry=carry, title=_("Not allowed"),
                       message=_("Only coordinators read the audit log."))  # fmt: skip
-    region = principal.region_code if principal.role is Role.REGIONAL_COORDINATOR else None
+    region = detail_scope(principal)  # the API's GET /api/v1/audit scopes by the same rule
     with engine.connect() as conn:
         rows = search_audit(conn, actor=actor.strip() or None, kind=kind.strip() or None,
                             since=_day(since, end=False), until=_day(until, end=True),
-                            region=region, own=principal.username)  # fmt: skip
+                            region=region)  # fmt: skip
         kinds = audit_kinds(conn)
     search = {"actor": actor, "kind": kind, "since": since, "until": until}
     return render(request, "audit.html", principal, as_of=as_of, carry=carry, rows=rows,

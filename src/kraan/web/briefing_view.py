@@ -15,6 +15,8 @@ from kraan.domain.briefing.compare import Change
 from kraan.domain.briefing.model import Briefing, Decision, Figure, Note, Section, Table
 from kraan.figures import public_figures
 from kraan.web.briefing_i18n import Formatter
+from kraan.web.i18n import language as page_language
+from kraan.web.i18n_data import translate
 
 
 def N_(message: str) -> str:  # noqa: N802 - gettext's conventional name for "mark only"
@@ -320,6 +322,11 @@ class View:
             params["label"] = self.capacity_label(str(params["label"]))
         return self._(DECISIONS[decision.kind]) % params
 
+    def data(self, text: str) -> str:
+        """A sentence of a data file (e.g. a vaccination group): the pages' catalog has it."""
+        with page_language(self.fmt.lang):
+            return translate(text)
+
     def plan_beds(self) -> dict[str, str]:
         """The plan's bed counts, from data/public_figures.json (no literal figures here)."""
         figures = public_figures()
@@ -350,6 +357,8 @@ class View:
                     text = cell.label or ""
                     if text in CELL_LABELS:
                         text = self._(CELL_LABELS[text]) % self.plan_beds()
+                    else:
+                        text = self.data(text)
                     shown.append(ShownFigure("", "", text, None, None, text, cell.flag))
             rows.append(shown)
         columns = [self._(COLUMN_LABELS[c]) if c in COLUMN_LABELS else c for c in table.columns]

@@ -8,6 +8,10 @@ from __future__ import annotations
 from collections.abc import Sequence
 from html import escape
 
+from kraan.web.i18n import N_, fmt_percent
+from kraan.web.i18n import gettext as _
+from kraan.web.words import word
+
 #: first-dose share 0 -> 1 from pale to deep blue (colour-blind safe, one hue)
 _STEPS = ("#f7fbff", "#deebf7", "#c6dbef", "#9ecae1", "#6baed6", "#4292c6", "#2171b5", "#084594")
 
@@ -16,6 +20,11 @@ def _shade(share: float) -> str:
     if share <= 0.0:
         return "#ffffff"
     return _STEPS[min(len(_STEPS) - 1, 1 + int(share * (len(_STEPS) - 1)))]
+
+
+def tip(label: str, week: str, share: float) -> str:
+    return _("%(label)s, %(week)s: %(share)s first dose", label=label, week=week,
+             share=fmt_percent(share))
 
 
 def schedule_chart(
@@ -53,7 +62,7 @@ def schedule_chart(
             parts.append(
                 f'<rect x="{x}" y="{y}" width="{cell - 1}" height="{row_height - 1}" '
                 f'fill="{_shade(share)}" stroke="#e0e0e0" stroke-width="0.5">'
-                f"<title>{escape(label)}, {escape(weeks[n])}: {share:.0%} first dose</title></rect>"
+                f"<title>{escape(tip(label, weeks[n], share))}</title></rect>"
             )
     y = 40 + row_height * len(rows) + 14
     for k, share in enumerate((0.0, 0.25, 0.5, 0.75, 1.0)):
@@ -73,13 +82,14 @@ BAND_COLOURS = {"green": "#2e7d32", "amber": "#b26a00", "red": "#b71c1c"}
 def spo2_timeline(
     points: Sequence[tuple[float, float, str, str]],
     *,
-    title: str = "SpO2 over time",
+    title: str = N_("SpO2 over time"),
     width: int = 720,
     height: int = 220,
     red_at: float = 92.0,
     amber_at: float = 94.0,
 ) -> str:
     """(hours since enrolment, SpO2 %, band, label) per measurement; band lines at 92 and 94."""
+    title = _(title)
     left, right, top, bottom = 44, width - 10, 20, height - 28
     lo, hi = 80.0, 100.0
     span = max((p[0] for p in points), default=1.0) or 1.0
@@ -113,10 +123,11 @@ def spo2_timeline(
         colour = BAND_COLOURS.get(band, "#333")
         parts.append(
             f'<circle cx="{x(hours)}" cy="{y(value)}" r="3.5" fill="{colour}">'
-            f"<title>{escape(label)}: {value:g} % ({escape(band)})</title></circle>"
+            f"<title>{escape(label)}: {value:g} % ({escape(word(band))})</title></circle>"
         )
     parts.append(
-        f'<text x="{left}" y="{height - 8}" font-size="10">hours since enrolment (0 - {span:.0f})'
-        "</text></svg>"
+        f'<text x="{left}" y="{height - 8}" font-size="10">'
+        + escape(_("hours since enrolment (0 - %(hours)s)", hours=f"{span:.0f}"))
+        + "</text></svg>"
     )
     return "".join(parts)

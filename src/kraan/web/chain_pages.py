@@ -8,6 +8,7 @@ same; here they show as a form error.
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
 from fastapi import APIRouter, Request
@@ -23,13 +24,16 @@ from kraan.domain.access import (
     can_order_elv,
     can_report_for,
 )
+from kraan.domain.moments import AMSTERDAM
 from kraan.services import chain as service
 from kraan.services import chain_actions as act
 from kraan.store import stock as stock_store
 from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import read_as_of, render
 from kraan.web.i18n import N_
+from kraan.web.i18n import gettext as _
 from kraan.web.requests_pages import FORM_ERRORS, _checked, _error_text, _no_form, _refused
+from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
 
@@ -49,6 +53,17 @@ def _signal_steps(principal: Principal | None, view: dict[str, Any]) -> list[str
         if ok:
             out.append(step)
     return out
+
+
+def _utc(local: str) -> str:
+    """The form's moment is Amsterdam time, as every time on the pages; storage is UTC."""
+    try:
+        moment = datetime.fromisoformat(local)
+    except ValueError:
+        return local  # the API's validation names the field
+    if moment.tzinfo is None:
+        moment = moment.replace(tzinfo=AMSTERDAM)
+    return moment.astimezone(UTC).replace(tzinfo=None).isoformat()
 
 
 def _mine(principal: Principal | None, locations: list[Any], region: str | None = None) -> list:  # type: ignore[type-arg]
@@ -135,7 +150,7 @@ async def signal_new(request: Request, engine: EngineDep, settings: SettingsDep,
         region_code=found.region_code if found else region, location_code=location,
         sector=str(form.get("sector", "")),  # type: ignore[arg-type]
         blocked=str(form.get("blocked", "")), since=str(form.get("since", ""))),  # type: ignore[arg-type]
-        engine, principal, now=utc_now()), "signal filed")  # fmt: skip
+        engine, principal, now=utc_now()), _("signal filed"))  # fmt: skip
 
 
 @router.post("/signals/{signal_id}/step", response_class=HTMLResponse)
@@ -155,7 +170,7 @@ async def signal_step(request: Request, signal_id: int, engine: EngineDep,
             needs_action=form.get("needs_action") == "yes",
             action=str(form.get("action", "")), note=str(form.get("note", ""))),
         now=utc_now()),
-        f"signal {signal_id}: {step} done")  # fmt: skip
+        _("signal %(id)s: %(step)s done", id=signal_id, step=word(step)))  # fmt: skip
 
 
 @router.post("/chain/report", response_class=HTMLResponse)
@@ -174,10 +189,10 @@ async def chain_report(request: Request, engine: EngineDep, settings: SettingsDe
         act.ChainReportBody(
             reporter_code=code, region_code=found.region_code if found else "?",
             kind=str(form.get("kind", "")),  # type: ignore[arg-type]
-            reported_at=str(form.get("reported_at", "")),  # type: ignore[arg-type]
+            reported_at=_utc(str(form.get("reported_at", ""))),  # type: ignore[arg-type]
             status=form.get("status") or None, reason=str(form.get("reason", "")),
             staff_absence_pct=_float(absence) if absence else None, **numbers),
-        engine, settings, principal, now=utc_now()), "chain report stored")  # fmt: skip
+        engine, settings, principal, now=utc_now()), _("chain report stored"))  # fmt: skip
 
 
 @router.post("/elv-orders/new", response_class=HTMLResponse)
@@ -189,7 +204,7 @@ async def order_new(request: Request, engine: EngineDep, settings: SettingsDep,
     return _done(request, principal, "/signals", lambda: act.post_order(act.OrderCreate(
         region_code=str(form.get("region_code", "")), beds=_int(form.get("beds")),
         note=str(form.get("note", ""))), engine, settings, principal, now=utc_now()),
-        "ELV beds ordered")
+        _("ELV beds ordered"))
 
 
 @router.post("/elv-orders/{order_id}/beds", response_class=HTMLResponse)
@@ -200,7 +215,7 @@ async def order_beds(request: Request, order_id: int, engine: EngineDep, setting
         return _no_form(request, principal, "/signals")
     return _done(request, principal, "/signals", lambda: act.post_beds(order_id, act.BedsUpBody(
         location_code=str(form.get("location_code", "")), beds=_int(form.get("beds"))),
-        engine, principal, now=utc_now()), "beds reported up")  # fmt: skip
+        engine, principal, now=utc_now()), _("beds reported up"))  # fmt: skip
 
 
 # ---- stock -------------------------------------------------------------------------------
@@ -255,5 +270,5 @@ async def stock_form(request: Request, action: str, engine: EngineDep, settings:
         "ship": lambda: act.post_ship(app_id, engine, principal, now=now),
     }  # fmt: skip
     if action not in works:
-        return _refused(request, principal, 404, f"unknown stock action '{action}'")
-    return _done(request, principal, "/stock", works[action], f"{action} done")
+        return _refused(request, principal, 404, _("unknown stock action"))
+    return _done(request, principal, "/stock", works[action], _("%(step)s done", step=word(action)))

@@ -28,7 +28,7 @@ from kraan.domain.access import Principal
 from kraan.domain.indicators import is_share
 from kraan.domain.phases import RegionStatus
 from kraan.settings import Settings
-from kraan.web import labels
+from kraan.web import labels, words
 from kraan.web.geo import load_topology, region_outlines, region_paths
 from kraan.web.i18n import (
     LANGUAGES,
@@ -93,6 +93,8 @@ templates.env.globals.update(
     audit_action_label=labels.audit_action_label,
     audit_entity_label=labels.audit_entity_label,
     audit_value=labels.audit_value,
+    word=words.word,
+    field_word=words.field_word,
     data_text=translate,
     current_language=current_language,
     languages=LANGUAGES,

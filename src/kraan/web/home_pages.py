@@ -13,9 +13,9 @@ Times are shown in Europe/Amsterdam.
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import datetime
 from typing import Annotated, Any
-from zoneinfo import ZoneInfo
+from urllib.parse import quote_plus
 
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
@@ -29,20 +29,25 @@ from kraan.store import home_monitoring as store
 from kraan.store.home_monitoring import HomeError
 from kraan.web.care_charts import spo2_timeline
 from kraan.web.common import form_ok, read_as_of, render
+from kraan.web.i18n import fmt_datetime
+from kraan.web.i18n import gettext as _
+from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
-AMS = ZoneInfo("Europe/Amsterdam")
 
 
 def local(moment: datetime | None) -> str:
-    if moment is None:
-        return "–"
-    return moment.replace(tzinfo=UTC).astimezone(AMS).strftime("%d %b %H:%M")
+    """A stored (UTC) moment in Europe/Amsterdam with its zone, as every time on a page."""
+    return fmt_datetime(moment)
+
+
+def _to(path: str, message: str) -> RedirectResponse:
+    return RedirectResponse(f"{path}?message={quote_plus(message)}", 303)
 
 
 def _refused(request: Request, principal: Principal | None, status: int, text: str) -> Response:
     return render(
-        request, "error.html", principal, status_code=status, title="Not done", message=text
+        request, "error.html", principal, status_code=status, title=_("Not done"), message=text
     )
 
 
@@ -54,7 +59,7 @@ def home_page(
     principal: OptionalPrincipalDep,
     message: str = "",
 ) -> HTMLResponse:
-    as_of, carry, _ = read_as_of(request)
+    as_of, carry, _error = read_as_of(request)
     if principal is None or principal.role is not Role.CONTROL_CENTRE_NURSE:
         return summary_page(request, engine, settings, principal)
     now = utc_now()
@@ -83,7 +88,7 @@ def home_page(
 def summary_page(
     request: Request, engine: EngineDep, settings: SettingsDep, principal: OptionalPrincipalDep
 ) -> HTMLResponse:
-    as_of, carry, _ = read_as_of(request)
+    as_of, carry, _error = read_as_of(request)
     with engine.connect() as conn:
         teams = home.team_load(conn, settings)
     return render(
@@ -123,14 +128,14 @@ def patient_page(
     message: str = "",
 ) -> Response:
     if principal is None:
-        return _refused(request, None, 401, "Log in as a nurse of the patient's team.")
+        return _refused(request, None, 401, _("Log in as a nurse of the patient's team."))
     now = utc_now()
     with engine.begin() as conn:
         patient = store.get_patient(conn, patient_id)
         if patient is None:
-            return _refused(request, principal, 404, "Unknown patient.")
+            return _refused(request, principal, 404, _("Unknown patient."))
         if not can_handle_home_patient(principal, team_code=patient["team_code"]):
-            return _refused(request, principal, 403, "This patient belongs to another team.")
+            return _refused(request, principal, 403, _("This patient belongs to another team."))
         measurements = store.measurements(conn, patient_id)
         alerts = store.alerts_for(conn, patient_ids=[patient_id])
         interventions = store.interventions(conn, patient_id)
@@ -175,7 +180,7 @@ def measurement_form(
     o2_flow: Annotated[str, Form()] = "",
 ) -> Response:
     if principal is None or not form_ok(request, settings, csrf):
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     values = {
         "spo2": _float(spo2),
         "resp_rate": _float(resp_rate),
@@ -195,7 +200,7 @@ def measurement_form(
             if patient is None or not can_handle_home_patient(
                 principal, team_code=patient["team_code"]
             ):
-                return _refused(request, principal, 403, "This patient belongs to another team.")
+                return _refused(request, principal, 403, _("This patient belongs to another team."))
             result = home.record(
                 conn,
                 settings,
@@ -208,9 +213,9 @@ def measurement_form(
                 now=now,
             )
     except HomeError as error:
-        return RedirectResponse(f"/home/patients/{patient_id}?message=Not stored: {error}", 303)
+        return _to(f"/home/patients/{patient_id}", _("Not stored: %(why)s", why=error))
     band = result["triage"]["band"]
-    return RedirectResponse(f"/home/patients/{patient_id}?message=Stored: {band}", 303)
+    return _to(f"/home/patients/{patient_id}", _("Stored: %(band)s", band=word(band)))
 
 
 @router.post("/home/patients/{patient_id}/interventions", response_class=HTMLResponse)
@@ -225,16 +230,16 @@ def intervention_form(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     if principal is None or not form_ok(request, settings, csrf):
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     if kind not in home.INTERVENTIONS:
-        return RedirectResponse(f"/home/patients/{patient_id}?message=Choose a kind", 303)
+        return _to(f"/home/patients/{patient_id}", _("Choose a kind"))
     now = utc_now()
     with engine.begin() as conn:
         patient = store.get_patient(conn, patient_id)
         if patient is None or not can_handle_home_patient(
             principal, team_code=patient["team_code"]
         ):
-            return _refused(request, principal, 403, "This patient belongs to another team.")
+            return _refused(request, principal, 403, _("This patient belongs to another team."))
         store.add_intervention(
             conn,
             patient_id=patient_id,
@@ -245,7 +250,7 @@ def intervention_form(
             actor=principal.username,
             now=now,
         )
-    return RedirectResponse(f"/home/patients/{patient_id}?message=Intervention recorded", 303)
+    return _to(f"/home/patients/{patient_id}", _("Intervention recorded"))
 
 
 @router.post("/home/alerts/{alert_id}/acknowledge", response_class=HTMLResponse)
@@ -259,7 +264,7 @@ def acknowledge_form(
     note: Annotated[str, Form()] = "",
 ) -> Response:
     if principal is None or not form_ok(request, settings, csrf):
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     now = utc_now()
     try:
         with engine.begin() as conn:
@@ -267,17 +272,16 @@ def acknowledge_form(
             if alert is None or not can_handle_home_patient(
                 principal, team_code=alert["team_code"]
             ):
-                return _refused(request, principal, 403, "This alert belongs to another team.")
+                return _refused(request, principal, 403, _("This alert belongs to another team."))
             if alert["state"] != "open":
-                return RedirectResponse(
-                    f"/home?message=Alert {alert_id} was already {alert['state']}", 303
-                )
+                return _to("/home", _("Alert %(id)s was already %(state)s", id=alert_id,
+                                      state=word(alert["state"])))
             store.acknowledge(
                 conn, alert=alert, actor=principal.username, now=now, note=note[:2000]
             )
     except HomeError as error:
-        return RedirectResponse(f"/home?message={error}", 303)
-    return RedirectResponse(f"/home?message=Alert {alert_id} acknowledged", 303)
+        return _to("/home", str(error))
+    return _to("/home", _("Alert %(id)s acknowledged", id=alert_id))
 
 
 @router.get("/early-warning", response_class=HTMLResponse)
@@ -288,7 +292,7 @@ def early_warning_page(
     principal: OptionalPrincipalDep,
     message: str = "",
 ) -> HTMLResponse:
-    as_of, carry, _ = read_as_of(request)
+    as_of, carry, _error = read_as_of(request)
     now = utc_now()
     lists = []
     with engine.begin() as conn:
@@ -324,7 +328,7 @@ def action_form(
     action: Annotated[str, Form()] = "",
 ) -> Response:
     if principal is None or not form_ok(request, settings, csrf):
-        return _refused(request, principal, 403, "Log in again and reload the page.")
+        return _refused(request, principal, 403, _("Log in again and reload the page."))
     now = utc_now()
     try:
         with engine.begin() as conn:
@@ -346,5 +350,5 @@ def action_form(
                 now=now,
             )
     except HomeError as error:
-        return RedirectResponse(f"/early-warning?message={error}", 303)
-    return RedirectResponse("/early-warning?message=Action recorded", 303)
+        return _to("/early-warning", str(error))
+    return _to("/early-warning", _("Action recorded"))

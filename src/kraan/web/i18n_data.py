@@ -41,6 +41,11 @@ PATTERNS = (
     N_("staffed IC beds minus non-COVID patients"),
     N_("expected (median)"),
     N_("worse case (90 %% upper bound)"),
+    N_("Kraan IC forecast from %(day)s"),
+    N_("current occupancy held (%(why)s)"),
+    N_("age %(low)s-%(high)s"),
+    # a vaccination cohort: "<group label>, <ages>" (domain/care_at_home/vaccination_order.py)
+    N_("%(group)s, %(ages)s"),
     N_(
         "Only COVID occupancy (IC and ward) follows the forecast; non-COVID occupancy, staffed "
         "beds, staff absence and continuity assessments are held at their as-of values."
@@ -84,8 +89,12 @@ def _strings(value: Any, keys: frozenset[str]) -> Iterator[str]:
         for key, item in value.items():
             if key in keys and isinstance(item, str):
                 yield item
-            elif key == "modules" and isinstance(item, dict):
-                yield from (v for v in item.values() if isinstance(v, str))
+            elif key == "modules" and isinstance(item, dict):  # names, or specs with a label
+                for value in item.values():
+                    if isinstance(value, str):
+                        yield value
+                    else:
+                        yield from _strings(value, keys)
             else:
                 yield from _strings(item, keys)
     elif isinstance(value, list):

@@ -10,6 +10,7 @@ from datetime import datetime
 
 from kraan.web.i18n import N_, fmt_datetime
 from kraan.web.i18n import gettext as _
+from kraan.web.words import field_word, word
 
 STATUS = {
     "unknown": N_("unknown"),
@@ -65,6 +66,8 @@ ROLE = {
     "defence": N_("Defence"),
     "umbrella_body": N_("umbrella body (ActiZ / ZN)"),
     "stock_office": N_("stock office"),
+    "control_centre_nurse": N_("control-centre nurse"),
+    "gp": N_("GP"),
 }
 
 
@@ -152,6 +155,57 @@ AUDIT_ACTION = {
     "reference.load": N_("reference data loaded"),
     "location.create": N_("location created"),
     "help_request.create": N_("help requested"),
+    "report.create": N_("report stored"),
+    "report.correct": N_("report corrected"),
+}
+#: The subject of an action "subject.verb" not listed above; the verb goes through word().
+AUDIT_SUBJECT = {
+    "help_request": N_("help request"),
+    "signal": N_("signal"),
+    "elv_order": N_("ELV order"),
+    "ccv": N_("CCV stock"),
+    "ventilators": N_("ventilators"),
+    "chain_report": N_("chain report"),
+    "team": N_("home-monitoring team"),
+    "practice": N_("GP practice"),
+    "patient": N_("home patient"),
+    "alert": N_("alert"),
+    "intervention": N_("intervention"),
+    "gp_patient": N_("GP patient"),
+    "gp_action": N_("GP action"),
+}
+#: Verbs of those actions.
+AUDIT_VERB = {
+    "create": N_("created"),
+    "answer": N_("answered"),
+    "escalate": N_("escalated"),
+    "sign": N_("signed"),
+    "intake": N_("taken in"),
+    "fact_finding": N_("fact-finding"),
+    "vote": N_("decision"),
+    "deploy": N_("deployment"),
+    "reconfirm": N_("re-confirmed"),
+    "withdraw": N_("withdrawn"),
+    "close": N_("closed"),
+    "file": N_("filed"),
+    "classify": N_("classified"),
+    "act": N_("acted on"),
+    "beds_up": N_("beds up"),
+    "record": N_("recorded"),
+    "count": N_("counted"),
+    "apply": N_("applied for"),
+    "granted": N_("granted"),
+    "partly": N_("partly granted"),
+    "refused": N_("refused"),
+    "ship": N_("shipped"),
+    "bulk": N_("loaded"),
+    "save": N_("stored"),
+    "upsert": N_("stored"),
+    "enrol": N_("enrolled"),
+    "sign_off": N_("signed off"),
+    "raise": N_("raised"),
+    "acknowledge": N_("acknowledged"),
+    "add": N_("recorded"),
 }
 AUDIT_ENTITY = {
     "session": N_("session"),
@@ -163,6 +217,20 @@ AUDIT_ENTITY = {
     "bed_offer": N_("bed offer"),
     "report": N_("report"),
     "location": N_("location"),
+    "reference": N_("reference data"),
+    "help_request": N_("help request"),
+    "help_deployment": N_("deployment"),
+    "bottleneck_signal": N_("signal"),
+    "elv_order": N_("ELV order"),
+    "ccv_medicine": N_("CCV medicine"),
+    "ventilator_pool": N_("ventilator stock"),
+    "ventilator_application": N_("ventilator request"),
+    "chain_report": N_("chain report"),
+    "home_team": N_("home-monitoring team"),
+    "gp_practice": N_("GP practice"),
+    "home_patient": N_("home patient"),
+    "home_alert": N_("alert"),
+    "gp_patient": N_("GP patient"),
 }
 
 
@@ -171,7 +239,12 @@ def _humane(code: str) -> str:
 
 
 def audit_action_label(code: str) -> str:
-    return _(AUDIT_ACTION[code]) if code in AUDIT_ACTION else _humane(code)
+    if code in AUDIT_ACTION:
+        return _(AUDIT_ACTION[code])
+    subject, _dot, verb = code.partition(".")
+    if subject in AUDIT_SUBJECT and verb in AUDIT_VERB:
+        return f"{_(AUDIT_SUBJECT[subject])} · {_(AUDIT_VERB[verb])}"
+    return _humane(code)
 
 
 def audit_entity_label(code: str) -> str:
@@ -180,12 +253,20 @@ def audit_entity_label(code: str) -> str:
 
 def audit_value(key: str, value: object) -> str:
     """A before/after value in words: roles, statuses and states by their names."""
+    if value is None or value == [] or value == "":
+        return "–"
+    if isinstance(value, bool):
+        return _("yes") if value else _("no")
+    if isinstance(value, list):
+        return ", ".join(audit_value(key, item) for item in value)
+    if isinstance(value, dict):  # e.g. people asked for per kind of worker
+        return ", ".join(f"{field_word(k)} {audit_value(k, v)}" for k, v in value.items())
     if key == "role":
         return role_label(value)
     if key == "status":
         return status_label(value)
     if key in ("state", "to_state", "from_state"):
-        return transfer_state_label(value)
+        return transfer_state_label(value) if str(value) in TRANSFER_STATE else word(value)
     if key == "care_level":
         return level_label(value)
     text = str(value)
@@ -194,4 +275,4 @@ def audit_value(key: str, value: object) -> str:
             return fmt_datetime(datetime.fromisoformat(text))
         except ValueError:
             pass
-    return text.replace("_", " ") if text.replace("_", "").isalpha() else text
+    return word(text) if text.replace("_", "").isalpha() else text

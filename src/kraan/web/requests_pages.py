@@ -19,7 +19,7 @@ from pydantic import ValidationError
 
 from kraan.api.deps import EngineDep, OptionalPrincipalDep, SettingsDep, utc_now
 from kraan.domain.access import Principal, can_file_request
-from kraan.domain.requests.ladder import ESCALATES, Party, State, WorkerKind
+from kraan.domain.requests.ladder import ESCALATES, RESPONDERS, Party, State, WorkerKind
 from kraan.domain.requests.rules import Missing, Refused, RuleViolation, StepConflict
 from kraan.services import requests as service
 from kraan.services.request_actions import (
@@ -36,6 +36,7 @@ from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import form_ok, read_as_of, render
 from kraan.web.i18n import N_
 from kraan.web.i18n import gettext as _
+from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
 
@@ -131,6 +132,7 @@ def requests_page(
         message=message, region=region, regions=regions, summary=summary,
         requests=detailed, hidden=len(views) - len(detailed), kinds=KINDS,
         kind_labels=KIND_LABELS, step_labels=STEP_LABELS, fileable=fileable[:400],
+        responders={int(rung): who for rung, who in RESPONDERS.items()},
         today=as_of.date().isoformat(),
         stale_hours=int(settings.request_stale_after.total_seconds() // 3600),
     )  # fmt: skip
@@ -138,7 +140,7 @@ def requests_page(
 
 def _refused(request: Request, principal: Principal | None, status: int, text: str) -> Response:
     return render(request, "error.html", principal, status_code=status,
-                  title="Not done", message=text)  # fmt: skip
+                  title=_("Not done"), message=text)  # fmt: skip
 
 
 #: What the pages catch from a form: pydantic's field checks and the domain's refusals.
@@ -217,7 +219,7 @@ async def new_request_form(
         view = create_request(engine, settings, principal, body, now=utc_now())
     except FORM_ERRORS as error:
         return _refused(request, principal, *_error_text(error))
-    return _back(request, f"request {view['id']} filed at rung 1 (region)")
+    return _back(request, _("request %(id)s filed at rung 1 (region)", id=view["id"]))
 
 
 @router.post("/requests/{request_id}/step", response_class=HTMLResponse)
@@ -229,7 +231,8 @@ async def step_form(
     if form is None or principal is None:
         return _no_form(request, principal, "/requests")
     step = str(form.get("step", ""))
-    asked = [a.strip() for a in str(form.get("asked", "")).split(",") if a.strip()]
+    # the page's multiple select sends one value per responder; a comma list works too
+    asked = [a.strip() for raw in form.getlist("asked") for a in str(raw).split(",") if a.strip()]
     version = str(form.get("version", ""))
     try:
         body = StepBody(
@@ -246,8 +249,10 @@ async def step_form(
         view = take_step(engine, settings, principal, request_id, body, now=utc_now())
     except FORM_ERRORS as error:
         return _refused(request, principal, *_error_text(error))
-    return _back(request, f"request {request_id}: {step} done; now {view['state']} at rung "
-                 f"{view['rung']}")  # fmt: skip
+    label = _(STEP_LABELS[step]) if step in STEP_LABELS else step
+    return _back(request, _("request %(id)s: %(step)s done; now %(state)s at rung %(rung)s",
+                            id=request_id, step=label, state=word(view["state"]),
+                            rung=view["rung"]))  # fmt: skip
 
 
 @router.post("/requests/{request_id}/deploy", response_class=HTMLResponse)
@@ -271,4 +276,4 @@ async def deploy_form(
         add_deployment(engine, settings, principal, request_id, body, now=utc_now())
     except FORM_ERRORS as error:
         return _refused(request, principal, *_error_text(error))
-    return _back(request, f"request {request_id}: deployment recorded")
+    return _back(request, _("request %(id)s: deployment recorded", id=request_id))

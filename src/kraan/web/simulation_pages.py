@@ -19,22 +19,33 @@ from kraan.api.deps import OptionalPrincipalDep
 from kraan.domain.simulation.scenario import Replay, Scenario
 from kraan.services.simulation import load_params
 from kraan.services.simulation_jobs import Job, SimulationBusy, check_bounds, runner_for
-from kraan.web.common import render
+from kraan.web.common import render, templates
+from kraan.web.i18n import N_, data_text
+from kraan.web.i18n import gettext as _
 from kraan.web.svg import Band, HLine, Series, line_chart
 
 router = APIRouter(include_in_schema=False)
 
 #: past waves the page can replay (the bundled LCPS series)
 PAST_WAVES: dict[str, tuple[str, date, date]] = {
-    "wave2": ("Second wave, Oct 2020 - Feb 2021", date(2020, 10, 1), date(2021, 2, 28)),
-    "wave3": ("Third wave, Mar - Jun 2021", date(2021, 3, 1), date(2021, 6, 30)),
-    "delta": ("Delta autumn, Sep - Dec 2021", date(2021, 9, 15), date(2021, 12, 31)),
-    "omicron": ("Omicron, Jan - Apr 2022", date(2022, 1, 1), date(2022, 4, 15)),
+    "wave2": (N_("Second wave, Oct 2020 - Feb 2021"), date(2020, 10, 1), date(2021, 2, 28)),
+    "wave3": (N_("Third wave, Mar - Jun 2021"), date(2021, 3, 1), date(2021, 6, 30)),
+    "delta": (N_("Delta autumn, Sep - Dec 2021"), date(2021, 9, 15), date(2021, 12, 31)),
+    "omicron": (N_("Omicron, Jan - Apr 2022"), date(2022, 1, 1), date(2022, 4, 15)),
 }
 DEFAULT_MEMBERS = 40
-LEVELS = (("ic", "COVID patients on IC"), ("ward", "COVID patients on the ward"),
-          ("elv", "ELV/VVT beds of hospital discharges"))
+LEVELS = (("ic", N_("COVID patients on IC")), ("ward", N_("COVID patients on the ward")),
+          ("elv", N_("ELV/VVT beds of hospital discharges")))
 COLOURS = {"without": "#5f6b7a", "with": "#d55e00"}
+
+
+def scenario_name(name: str) -> str:
+    """A job's scenario in words: a quadrant's label, or a past wave's name."""
+    quadrant = load_params().quadrants.get(name)
+    return data_text(quadrant.label) if quadrant is not None else _(name)
+
+
+templates.env.globals["scenario_name"] = scenario_name
 
 
 @router.get("/simulation", response_class=HTMLResponse)
@@ -75,7 +86,9 @@ def simulation_run(
     try:
         job = runner_for(request.app.state).submit(scenario)
     except SimulationBusy as busy:
-        busy_problem = {"field": "", "message": str(busy)}
+        busy_problem = {"field": "", "message": _(
+            "%(num)s simulations are already queued or running; try again in a minute",
+            num=busy.waiting)}
         return render(request, "_simulation_job.html", principal, job=None,
                       problems=[busy_problem], status_code=429)
     return render(request, "_simulation_job.html", principal, job=job, problems=[])
@@ -87,17 +100,17 @@ def _chart(result: dict[str, Any], run: str, level: str, title: str) -> str:
     days = [_date.fromisoformat(d) for d in result["days"]]
     bands = result["runs"][run][level]
     colour = COLOURS[run]
-    series = [Series("median", bands["q50"], colour=colour)]
+    series = [Series(_("median"), bands["q50"], colour=colour)]
     truth = result["truth"].get(level)
     if truth:
-        series.insert(0, Series("LCPS reported", truth, colour="#1f2933"))
+        series.insert(0, Series(_("LCPS reported"), truth, colour="#1f2933"))
     top = max(max(b for b in bands["q95"]), max((v or 0) for v in (truth or [0])))
     cap = result["capacity"][level]
-    hlines = [HLine(cap, "staffed beds" if level == "ic" else "agreed COVID / standby beds",
+    hlines = [HLine(cap, _("staffed beds") if level == "ic" else _("agreed COVID / standby beds"),
                     label_left=True)] if cap <= 1.6 * max(top, 1) else []
-    return line_chart(series, width=460, height=240, title=title, y_label="patients",
+    return line_chart(series, width=460, height=240, title=title, y_label=_("patients"),
                       x_dates=days, hlines=hlines,
-                      bands=[Band("90 % of members", bands["q05"], bands["q95"], colour=colour,
+                      bands=[Band(_("90 %% of members"), bands["q05"], bands["q95"], colour=colour,
                                   opacity=0.22)],
                       css_class="line-chart fan-chart")
 
@@ -111,8 +124,9 @@ def simulation_job(job_id: str, request: Request, principal: OptionalPrincipalDe
                       status_code=200 if job else 404)
     result = job.result
     charts = [
-        {"title": title, "without": _chart(result, "without", level, f"{title}: without modules"),
-         "with": _chart(result, "with", level, f"{title}: with modules")}
+        {"title": _(title),
+         "without": _chart(result, "without", level, _("%(what)s: without modules", what=_(title))),
+         "with": _chart(result, "with", level, _("%(what)s: with modules", what=_(title)))}
         for level, title in LEVELS
     ]
     return render(request, "_simulation_result.html", principal, job=job, result=result,

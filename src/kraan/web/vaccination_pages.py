@@ -18,6 +18,9 @@ from kraan.domain.care_at_home.vaccination_order import VaccinationDataError
 from kraan.services.care_at_home import vaccination as service
 from kraan.web.care_charts import schedule_chart
 from kraan.web.common import read_as_of, render
+from kraan.web.i18n import gettext as _
+from kraan.web.i18n_data import translate
+from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
 
@@ -44,7 +47,7 @@ def _what_ifs(params: dict[str, str]) -> list[dict[str, Any]]:
 
 @router.get("/vaccination", response_class=HTMLResponse)
 async def vaccination_page(request: Request, principal: OptionalPrincipalDep) -> HTMLResponse:
-    as_of, carry, _ = read_as_of(request)
+    as_of, carry, _error = read_as_of(request)
     params = {k: v.strip() for k, v in request.query_params.items()}
     method = params.get("method", "lp") if params.get("method") in ("lp", "greedy") else "lp"
     errors: list[dict[str, str]] = []
@@ -66,13 +69,14 @@ async def vaccination_page(request: Request, principal: OptionalPrincipalDep) ->
     except VaccinationDataError as error:
         errors = [{"field": name, "message": message} for name, message in error.problems]
     except ValueError:
-        errors = [{"field": "capacity", "message": "must be a number"}]
+        errors = [{"field": "capacity", "message": _("must be a number")}]
     if errors:
         document = await run_in_threadpool(service.default_document)
     weeks = document["weeks"]
     chart = schedule_chart(
-        document["chart"][method], weeks,
-        title=f"Share of each cohort's uptake with a first dose, per week ({method})",
+        [(translate(label), shares) for label, shares in document["chart"][method]], weeks,
+        title=_("Share of each cohort's uptake with a first dose, per week (%(method)s)",
+                method=word(method)),
     )  # fmt: skip
     return render(
         request,

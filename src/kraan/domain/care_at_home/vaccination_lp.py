@@ -33,16 +33,21 @@ UNIT = 1000.0  # people per LP unit
 
 
 def _quiet_highs(time_limit: float) -> highspy.Highs:
+    """A Highs instance without its banner (printed on construction, before
+    ``output_flag`` can switch it off): stdout points at the null device meanwhile, not
+    at stderr, so no command prints the banner anywhere."""
     sys.stdout.flush()
     saved = os.dup(1)
+    null = os.open(os.devnull, os.O_WRONLY)
     try:
-        os.dup2(2, 1)
+        os.dup2(null, 1)
         highs = highspy.Highs()  # type: ignore[no-untyped-call]
         highs.setOptionValue("output_flag", False)
     finally:
         sys.stdout.flush()
         os.dup2(saved, 1)
         os.close(saved)
+        os.close(null)
     highs.setOptionValue("time_limit", float(time_limit))
     return highs
 
