@@ -258,9 +258,14 @@ def test_api_docs_render_offline(
         ".filter(v => ['serious', 'critical'].includes(v.impact))"
         ".map(v => v.id + ': ' + v.nodes.slice(0, 3).map(n => n.target.join(' ')).join(' | '))"
     )
+    broken = page.evaluate(
+        "[...document.images].filter(i => i.offsetParent !== null"
+        " && !(i.complete && i.naturalWidth > 0)).map(i => i.src)"
+    )
     context.close()
     assert outside == [] and errors == []
     assert result == [], result
+    assert broken == [], f"images that cannot load offline are shown: {broken}"
 
 
 @pytest.mark.parametrize(

@@ -176,7 +176,7 @@ def test_medicines_and_a_ventilator_application_through_the_stock_page(
                         ("per_ic_patient_day", "2")):  # fmt: skip
         medicine.locator(f"input[name={name}]").fill(value)
     medicine.get_by_role("button").click()
-    assert "medicine done" in page.get_by_test_id("stock-message").inner_text()
+    assert "medicine figures stored" in page.get_by_test_id("stock-message").inner_text()
     row = page.locator("[data-testid=medicine-table] tr[data-region=midazolam-browser]")
     assert "alert-row" in (row.get_attribute("class") or "")  # below the 5 + 3 months norm
     share = float(row.locator("td[data-field=share]").get_attribute("data-value"))
@@ -207,7 +207,7 @@ def test_medicines_and_a_ventilator_application_through_the_stock_page(
     apply.locator("input[name=units]").fill("4")
     apply.locator("input[name=reason]").fill("four ventilators failed in the surge unit")
     apply.get_by_role("button").click()
-    assert "apply done" in page.get_by_test_id("stock-message").inner_text()
+    assert "application filed" in page.get_by_test_id("stock-message").inner_text()
     app_id = max(int(a) for a in re.findall(r'data-testid="application-state-(\d+)"',
                                             page.content()))  # fmt: skip
     assert _state(page, f"application-state-{app_id}") == "applied"

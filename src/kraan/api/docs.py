@@ -51,7 +51,7 @@ def mount_docs(app: FastAPI) -> None:
             redoc_js_url=REDOC_JS,
             redoc_favicon_url="/static/favicon.svg",
             with_google_fonts=False,  # offline: the system fonts
-        ))  # fmt: skip
+        ), css=CORRECTIONS)  # fmt: skip
 
 
 def _accessible(page: HTMLResponse, css: str | None = None) -> HTMLResponse:

@@ -206,4 +206,5 @@ chain_reports = Table(
     Column("recorded_by", String(100), nullable=False),
     Index("ix_chain_reports_latest", "region_code", "kind", "reported_at"),
     Index("ix_chain_reports_reporter", "reporter_code", "kind", "reported_at"),
+    Index("ix_chain_reports_time", "reported_at"),  # the national picture (0010)
 )

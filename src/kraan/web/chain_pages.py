@@ -37,6 +37,15 @@ from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
 
+#: What the stock page says after each form succeeded.
+STOCK_DONE = {
+    "medicine": N_("medicine figures stored"),
+    "pool": N_("ventilator stock count stored"),
+    "apply": N_("application filed"),
+    "assess": N_("application assessed"),
+    "ship": N_("units shipped"),
+}
+
 #: Button words of the signal steps (marked for the catalog; the template translates).
 SIGNAL_STEP_LABELS = (N_("escalate"), N_("classify"), N_("act"), N_("close"))
 SIGNAL_STEPS = {"filed": ["escalate"], "escalated": ["classify"], "classified": ["act", "close"],
@@ -271,4 +280,4 @@ async def stock_form(request: Request, action: str, engine: EngineDep, settings:
     }  # fmt: skip
     if action not in works:
         return _refused(request, principal, 404, _("unknown stock action"))
-    return _done(request, principal, "/stock", works[action], _("%(step)s done", step=word(action)))
+    return _done(request, principal, "/stock", works[action], _(STOCK_DONE[action]))
