@@ -36,6 +36,7 @@ from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import form_ok, read_as_of, render
 from kraan.web.i18n import N_
 from kraan.web.i18n import gettext as _
+from kraan.web.refusals import refusal_text
 from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
@@ -157,15 +158,9 @@ def _no_form(request: Request, principal: Principal | None, path: str) -> Respon
 
 
 def _error_text(error: Exception) -> tuple[int, str]:
-    """The form error: the API's status code for the same refusal, and its words."""
-    if isinstance(error, ValidationError):
-        return 422, "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
-        )
-    if isinstance(error, RuleViolation):
-        return 422, "; ".join(f"{f}: {m} (rule {error.rule})" for f, m in error.problems)
-    status = 409 if isinstance(error, StepConflict) else 403 if isinstance(error, Refused) else 404
-    return status, str(error)
+    """The form error: the API's status code for the same refusal, and its words in the
+    page's language (the API keeps its English)."""
+    return refusal_text(error)
 
 
 def _back(request: Request, text: str) -> RedirectResponse:
