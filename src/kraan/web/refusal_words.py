@@ -31,6 +31,9 @@ SENTENCES: tuple[str, ...] = (
     N_("give the reason"),
     # ---- help requests (the ladder) ----
     N_("give the period as two dates"),
+    N_("name at least one kind of care worker with a count"),
+    N_("unknown kind of care worker; use %(codes)s"),
+    N_("a whole number of people from 0 to 500"),
     N_("the period ends before it starts"),
     N_("a request covers at most 3 months; file a new one"),
     N_("give reason (at least 10 characters)"),
@@ -38,7 +41,6 @@ SENTENCES: tuple[str, ...] = (
     N_("give shifts (at least 1 characters)"),
     N_("ask for at least one person"),
     N_("say who was asked at this rung"),
-    N_("one of filled, partly, cannot_fill"),
     N_("more than the %(asked)s asked for"),
     N_("more than asked for"),
     N_("the numbers provided mean '%(implied)s', not '%(answer)s'"),
@@ -119,10 +121,10 @@ SENTENCES: tuple[str, ...] = (
     N_("report for %(code)s in %(region)s"),
     # ---- signals, ELV beds, chain reports ----
     N_("the date since when it is blocked"),
+    N_("say what is blocked (at least 10 characters)"),
     N_("the signal is already %(state)s; reload"),
     N_("the signal is closed"),
     N_("the signal is not filed"),
-    N_("escalate to actiz or zn"),
     N_("the umbrella body classifies a signal once the region escalated it"),
     N_("recognisable, general or specific"),
     N_("record the action once the signal is classified"),
@@ -139,7 +141,10 @@ SENTENCES: tuple[str, ...] = (
     N_("%(up)s of %(ordered)s beds are up already; %(beds)s more is above the order"),
     N_("not a location in %(region)s"),
     N_("more COVID patients than occupied beds"),
-    N_("normal, under_pressure or no_new_patients"),
+    N_("one of %(codes)s"),
+    N_("corrections go back %(days)s days at most"),
+    N_("%(chain)s reports beds, not a pressure status"),
+    N_("%(chain)s reports a pressure status, not beds"),
     # ---- ventilator stock ----
     N_("a stock cannot be negative"),
     N_("more units are reserved or shipped than that"),
@@ -172,7 +177,6 @@ SENTENCES: tuple[str, ...] = (
     # ---- spreading: transfers and offers ----
     N_("not allowed now: %(what)s"),
     N_("cannot go from %(tstate)s to %(wanted)s; allowed: %(tstates)s"),
-    N_("cancelling needs a reason in 'note'"),
     N_("accepting needs the id of a bed offer of the receiving region"),
     N_("offer at least one bed"),
     N_("no transfer %(id)s"),
@@ -206,3 +210,13 @@ SENTENCES: tuple[str, ...] = (
     N_("must be 'count' or 'population'"),
     N_("unknown group"),
 )
+
+#: Domain sentences that carry codes: the words a page shows instead (in both languages).
+REWORDED: dict[str, str] = {
+    "normal, under_pressure or no_new_patients": N_(
+        "choose normal, under pressure or no new patients"
+    ),
+    "one of filled, partly, cannot_fill": N_("choose filled, partly or cannot fill"),
+    "escalate to actiz or zn": N_("escalate to ActiZ or ZN"),
+    "cancelling needs a reason in 'note'": N_("cancelling needs a reason in the note"),
+}

@@ -25,8 +25,8 @@ from pydantic import ValidationError
 from kraan.domain.requests.rules import Refused, RuleViolation, StepConflict
 from kraan.web.i18n import N_, catalog, current_language
 from kraan.web.i18n import gettext as _
-from kraan.web.labels import role_label, transfer_state_label
-from kraan.web.refusal_words import SENTENCES
+from kraan.web.labels import chain_label, role_label, transfer_state_label
+from kraan.web.refusal_words import REWORDED, SENTENCES
 from kraan.web.words import field_word, word
 
 
@@ -52,6 +52,7 @@ CONVERT: dict[str, Callable[[str], str]] = {
     "tstate": transfer_state_label,
     "wanted": transfer_state_label,
     "tstates": _states,
+    "chain": chain_label,
 }
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
@@ -67,6 +68,7 @@ def _patterns() -> list[tuple[re.Pattern[str], str]]:
             for i, part in enumerate(parts)
         )
         out.append((re.compile(regex + r"\Z", re.DOTALL), msgid))
+    out += [(re.compile(re.escape(text) + r"\Z"), msgid) for text, msgid in REWORDED.items()]
     return out
 
 
@@ -203,6 +205,7 @@ PYDANTIC: dict[str, str] = {
     "dict_type": N_("fill in the numbers"),
     "list_type": N_("choose at least one"),
     "extra_forbidden": N_("this field is not part of the form"),
+    "string_pattern_mismatch": N_("check how it is written"),
 }
 
 
@@ -246,6 +249,12 @@ def refusal_text(error: Exception) -> tuple[int, str]:
         return 422, "; ".join(problem(f, m) for f, m in error.problems)
     status = 409 if isinstance(error, StepConflict) else 403 if isinstance(error, Refused) else 404
     return status, say(error)
+
+
+def rule_of(error: Exception) -> str:
+    """The code of the rule a refusal broke ('' if none): kept out of the text, for tests and
+    support (an attribute of the message)."""
+    return str(getattr(error, "rule", "") or "")
 
 
 def simulation_problems(problems: list[dict[str, str]]) -> list[dict[str, str]]:

@@ -36,7 +36,7 @@ from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import form_ok, read_as_of, render
 from kraan.web.i18n import N_
 from kraan.web.i18n import gettext as _
-from kraan.web.refusals import refusal_text
+from kraan.web.refusals import refusal_text, rule_of
 from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
@@ -139,9 +139,12 @@ def requests_page(
     )  # fmt: skip
 
 
-def _refused(request: Request, principal: Principal | None, status: int, text: str) -> Response:
+def _refused(
+    request: Request, principal: Principal | None, status: int, text: str, rule: str = ""
+) -> Response:
+    """The refusal in the page's language; the rule's code only as an attribute (tests)."""
     return render(request, "error.html", principal, status_code=status,
-                  title=_("Not done"), message=text)  # fmt: skip
+                  title=_("Not done"), message=text, rule=rule)  # fmt: skip
 
 
 #: What the pages catch from a form: pydantic's field checks and the domain's refusals.
@@ -213,7 +216,7 @@ async def new_request_form(
         )
         view = create_request(engine, settings, principal, body, now=utc_now())
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error))
+        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
     return _back(request, _("request %(id)s filed at rung 1 (region)", id=view["id"]))
 
 
@@ -243,7 +246,7 @@ async def step_form(
         )
         view = take_step(engine, settings, principal, request_id, body, now=utc_now())
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error))
+        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
     label = _(STEP_LABELS[step]) if step in STEP_LABELS else step
     return _back(request, _("request %(id)s: %(step)s done; now %(state)s at rung %(rung)s",
                             id=request_id, step=label, state=word(view["state"]),
@@ -270,5 +273,5 @@ async def deploy_form(
         )
         add_deployment(engine, settings, principal, request_id, body, now=utc_now())
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error))
+        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
     return _back(request, _("request %(id)s: deployment recorded", id=request_id))
