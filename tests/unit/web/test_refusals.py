@@ -76,8 +76,12 @@ def _real_errors() -> list[Exception]:
         at=AT, actor="rep",
     )  # fmt: skip
     escalate = ladder.Event(ladder.Step.ESCALATE, AT, "coord", {})
-    answer = ladder.Event(ladder.Step.ANSWER, AT, "coord",
-                          {"answer": "filled", "asked": ["roaz"], "provided": {"ic_nurse": 9}})
+    answer = ladder.Event(
+        ladder.Step.ANSWER,
+        AT,
+        "coord",
+        {"answer": "filled", "asked": ["roaz"], "provided": {"ic_nurse": 9}},
+    )
     signal = signals.file({"region_code": "R1", "sector": "grz", "blocked": "GRZ beds full",
                            "since": "2020-12-20"}, at=AT, actor="rep")  # fmt: skip
     return [
@@ -85,22 +89,54 @@ def _real_errors() -> list[Exception]:
         _refusal(lambda: ladder.apply(filed, escalate, stale_after=timedelta(hours=48))),
         _refusal(lambda: ladder.apply(filed, answer, stale_after=timedelta(hours=48))),
         _refusal(lambda: elv.new_order("AZE", 0, at=AT, scale_up=timedelta(hours=72))),
-        _refusal(lambda: elv.check_report(order, [elv.BedsUp("H1", 3, AT)],
-                                          elv.BedsUp("H1", 6, AT))),  # fmt: skip
+        _refusal(
+            lambda: elv.check_report(order, [elv.BedsUp("H1", 3, AT)], elv.BedsUp("H1", 6, AT))
+        ),  # fmt: skip
         _refusal(lambda: stock.check_assessment(4, "granted", 2, "")),
         _refusal(lambda: stock.check_assessment(4, "maybe", 2, "")),
         _refusal(lambda: stock.check_medicine({"stock": -1})),
         _refusal(lambda: signals.file({}, at=AT, actor="rep")),
-        _refusal(lambda: signals.apply(signal, signals.SignalEvent(
-            signals.SignalStep.CLASSIFY, AT, "umbrella", {"classification": "general"}))),
+        _refusal(
+            lambda: signals.apply(
+                signal,
+                signals.SignalEvent(
+                    signals.SignalStep.CLASSIFY, AT, "umbrella", {"classification": "general"}
+                ),
+            )
+        ),
         _refusal(lambda: chain_reports.check_report({}, now=AT, rules=RULES, is_correction=False)),
-        _refusal(lambda: chain_reports.check_report(
-            {"kind": "gp_post", "reported_at": "2019-01-01T00:00", "beds": 3, "status": "x",
-             "staff_absence_pct": 130}, now=AT, rules=RULES, is_correction=True)),
-        _refusal(lambda: plan_step(TransferState.ARRIVED, TransferState.OFFERED, note="",
-                                   offer_id=None, current_offer=None)),  # fmt: skip
-        _refusal(lambda: plan_step(TransferState.ACCEPTED, TransferState.CANCELLED, note="",
-                                   offer_id=None, current_offer=None)),  # fmt: skip
+        _refusal(
+            lambda: chain_reports.check_report(
+                {
+                    "kind": "gp_post",
+                    "reported_at": "2019-01-01T00:00",
+                    "beds": 3,
+                    "status": "x",
+                    "staff_absence_pct": 130,
+                },
+                now=AT,
+                rules=RULES,
+                is_correction=True,
+            )
+        ),
+        _refusal(
+            lambda: plan_step(
+                TransferState.ARRIVED,
+                TransferState.OFFERED,
+                note="",
+                offer_id=None,
+                current_offer=None,
+            )
+        ),  # fmt: skip
+        _refusal(
+            lambda: plan_step(
+                TransferState.ACCEPTED,
+                TransferState.CANCELLED,
+                note="",
+                offer_id=None,
+                current_offer=None,
+            )
+        ),  # fmt: skip
         Refused("alice", "reporter", "take step 'escalate' on help request 3"),
         StepConflict("the request is answered; nothing more can happen to it"),
     ]
