@@ -38,6 +38,20 @@ def _states(text: str) -> str:
     return ", ".join(transfer_state_label(part.strip()) for part in text.split(","))
 
 
+#: The steps of a help request as the page's buttons name them (requests_pages.STEP_LABELS).
+STEPS: dict[str, str] = {
+    "sign": N_("sign (chair)"),
+    "intake": N_("intake (LOT-C)"),
+    "fact_finding": N_("fact-finding report"),
+    "vote": N_("record decision"),
+    "reconfirm": N_("re-confirm"),
+}
+
+
+def _step(code: str) -> str:
+    return _(STEPS[code]) if code in STEPS else word(code)
+
+
 #: How a placeholder's value is worded, by the placeholder's name; others stay as they are.
 CONVERT: dict[str, Callable[[str], str]] = {
     "state": word,
@@ -45,7 +59,7 @@ CONVERT: dict[str, Callable[[str], str]] = {
     "implied": word,
     "kind": word,
     "party": word,
-    "step": word,
+    "step": _step,
     "parties": _codes,
     "codes": _codes,
     "role": role_label,
