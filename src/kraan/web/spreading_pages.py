@@ -341,7 +341,9 @@ def offer_form(
         return _refused(request, principal, 422, _("The day must lie between 2020 and 2100."))
     with engine.begin() as conn:
         if region_code not in {r.code for r in load_regions(conn)}:
-            return _refused(request, principal, 422, f"There is no region '{region_code[:20]}'.")
+            return _refused(request, principal, 422, _(
+                "There is no ROAZ region '%(code)s'; choose one from the list.",
+                code=region_code[:20]))  # fmt: skip
         store.create_offer(conn, region_code=region_code, day=when, care_level=care_level,
                            beds=count, actor=principal.username, now=utc_now())  # fmt: skip
     text = ngettext("%(num)s bed offered.", "%(num)s beds offered.", count)
