@@ -176,7 +176,7 @@ def test_medicines_and_a_ventilator_application_through_the_stock_page(
                         ("per_ic_patient_day", "2")):  # fmt: skip
         medicine.locator(f"input[name={name}]").fill(value)
     medicine.get_by_role("button").click()
-    assert "medicine done" in page.get_by_test_id("stock-message").inner_text()
+    assert "figures done" in page.get_by_test_id("stock-message").inner_text()  # word("medicine")
     row = page.locator("[data-testid=medicine-table] tr[data-region=midazolam-browser]")
     assert "alert-row" in (row.get_attribute("class") or "")  # below the 5 + 3 months norm
     share = float(row.locator("td[data-field=share]").get_attribute("data-value"))

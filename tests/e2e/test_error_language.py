@@ -13,14 +13,18 @@ from html import unescape
 from typing import Any
 from urllib.parse import unquote_plus
 
+import pytest
 from fastapi.testclient import TestClient
 
 from kraan.domain.access import Role
+from kraan.store import home_monitoring as home_store
 from kraan.store.access import create_user, user_id
-from kraan.store.home_monitoring import active_patients, list_teams
+from kraan.store.home_monitoring import HomeError, active_patients, list_teams
 from kraan.store.reference import load_locations
 from kraan.store.stock import pool as stock_pool
 from kraan.web.common import csrf_token
+from kraan.web.i18n import language
+from kraan.web.refusals import home_problem
 from tests.e2e.conftest import Demo
 
 NL = {"Accept-Language": "nl"}
@@ -176,6 +180,41 @@ def test_a_home_measurement_refusal_is_dutch_on_the_dutch_page(
     assert api.status_code == 422
     detail = api.json()["detail"][0]
     assert detail["field"] == "spo2" and detail["message"].startswith("10.0 % is outside 50")
+
+
+def test_a_home_alert_conflict_is_dutch_on_the_dutch_page(client: TestClient, demo: Demo) -> None:
+    with demo.engine.begin() as conn:
+        team = next(t["code"] for t in list_teams(conn) if active_patients(conn, [t["code"]]))
+        if user_id(conn, "lang-nurse-2") is None:
+            create_user(conn, username="lang-nurse-2", role=Role.CONTROL_CENTRE_NURSE,
+                        now=datetime(2020, 11, 1), actor="e2e", password=demo.password,
+                        location_codes=[team])  # fmt: skip
+        patient = active_patients(conn, [team])[0]
+        now = datetime.now(UTC).replace(tzinfo=None)
+        alert_id = home_store.raise_alert(
+            conn, patient_id=patient["id"], team_code=team, kind="missed", measurement_id=None,
+            raised_at=now, due_at=now, actor="e2e")  # fmt: skip
+        seen = home_store.get_alert(conn, alert_id)
+    csrf = _login(client, demo, "lang-nurse-2")
+    url = f"/home/alerts/{alert_id}/acknowledge"
+    assert _message(client.post(url, data={"csrf": csrf}, headers=NL)) == (
+        f"Alarm {alert_id} bevestigd"
+    )
+    again = _message(client.post(url, data={"csrf": csrf}, headers=NL))
+    assert again == f"Alarm {alert_id} was al bevestigd"
+    # the race the page cannot see coming: the store refuses the stale row (409)
+    with demo.engine.begin() as conn, pytest.raises(HomeError) as lost:
+        home_store.acknowledge(conn, alert=seen, actor="lang-nurse-2", now=now, note="")  # type: ignore[arg-type]
+    assert lost.value.status == 409
+    with language("nl"):
+        assert home_problem(lost.value) == (
+            "het alarm is intussen bevestigd of gewijzigd; laad de pagina opnieuw"
+        )
+    with language("en"):
+        assert home_problem(lost.value) == str(lost.value)
+    api = client.post(f"/api/v1/home/alerts/{alert_id}/acknowledge", json={"note": ""},
+                      headers=_bearer(client, demo, NL))  # fmt: skip
+    assert api.status_code == 409 and api.json()["detail"] == "the alert is already acknowledged"
 
 
 def test_storing_a_plan_from_stale_data_without_reason_is_dutch(

@@ -85,7 +85,9 @@ def _take(page: Any, step: str, rid: str, state: str, **fields: str) -> None:  #
     form = page.get_by_test_id(f"step-{step}-{rid}")
     for selector, value in fields.items():
         target = form.locator(f"[name={selector}]")
-        if target.evaluate("el => el.tagName") == "SELECT":
+        if target.evaluate("el => el.multiple"):  # responders are chosen from a list
+            target.select_option([v.strip() for v in value.split(",")])
+        elif target.evaluate("el => el.tagName") == "SELECT":
             target.select_option(value)
         else:
             target.fill(value)
@@ -143,7 +145,7 @@ def test_a_military_support_request_climbs_all_three_rungs_from_the_pages(
     _take(page, "vote", rid, "answered", party="ggd_ghor_locc", approve="yes",
           granted_ic_nurse="2")  # fmt: skip
     row = page.locator(f"tr[data-request='{rid}']")
-    assert "votes 3/3" in row.inner_text()
+    assert "decisions 3/3" in row.inner_text()
     # Defence records who came; medical staff is counted once, by person
     _as(page, "defence-browser", demo.password, path)
     deploy = page.get_by_test_id(f"deploy-{rid}")
