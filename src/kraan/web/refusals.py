@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import re
 from collections.abc import Callable, Iterable
+from datetime import datetime
 from functools import cache
 from typing import Any
 
 from pydantic import ValidationError
 
 from kraan.domain.requests.rules import Refused, RuleViolation, StepConflict
-from kraan.web.i18n import N_, catalog, current_language
+from kraan.web.i18n import N_, catalog, current_language, fmt_date, fmt_datetime
 from kraan.web.i18n import gettext as _
 from kraan.web.labels import chain_label, role_label, transfer_state_label
 from kraan.web.refusal_words import REWORDED, SENTENCES
@@ -36,6 +37,21 @@ def _codes(text: str) -> str:
 
 def _states(text: str) -> str:
     return ", ".join(transfer_state_label(part.strip()) for part in text.split(","))
+
+
+def _moment(text: str) -> str:
+    """A stored (UTC) '2020-12-21 09:00' in Europe/Amsterdam with its zone, as every time."""
+    try:
+        return fmt_datetime(datetime.strptime(text, "%Y-%m-%d %H:%M"))
+    except ValueError:
+        return text
+
+
+def _day(text: str) -> str:
+    try:
+        return fmt_date(text) if len(text) == 10 else text
+    except ValueError:
+        return text
 
 
 #: The steps of a help request as the page's buttons name them (requests_pages.STEP_LABELS).
@@ -67,6 +83,9 @@ CONVERT: dict[str, Callable[[str], str]] = {
     "wanted": transfer_state_label,
     "tstates": _states,
     "chain": chain_label,
+    "at": _moment,
+    "start": _day,
+    "end": _day,
 }
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")

@@ -219,3 +219,12 @@ def test_pydantic_field_checks_are_worded_by_type_with_the_form_label() -> None:
         problems = dict(pydantic_problems(caught.value))
     assert problems["members"] == "give a number of at least 1"
     assert field_label("line 3.week") == "line 3: week"
+
+
+def test_times_and_days_in_a_sentence_are_shown_as_everywhere_else() -> None:
+    with language("nl"):
+        answered = say("rung 1 was already answered by coord at 2020-12-21 08:00; reload")
+        deployed = say("MIL-1 is already deployed from 2030-01-02 to 2030-01-09; medical staff "
+                       "can be deployed only once")  # fmt: skip
+    assert "door coord op 21-12-2020 09:00 CET" in answered
+    assert "van wo 2 jan 2030 tot wo 9 jan 2030" in deployed
