@@ -255,3 +255,18 @@ def test_a_wrong_password_is_dutch_on_the_dutch_page(client: TestClient) -> None
     assert "wrong password" not in dutch.text
     english = client.post("/login", data=form, headers=EN)
     assert "Unknown user name or wrong password." in english.text
+
+
+def test_a_date_outside_2020_2100_is_a_page_in_its_language_and_json_on_the_api(
+    client: TestClient,
+) -> None:
+    for path in ("/", "/regions/AZE", "/spreading", "/forecasting", "/fragments/trend"):
+        dutch = client.get(path, params={"as_of": "1999-01-01"}, headers=NL)
+        assert dutch.status_code == 422 and dutch.headers["content-type"].startswith("text/html")
+        assert _refusal(dutch.text).startswith("De datum 1999-01-01 ligt buiten 2020–2100"), path
+        english = client.get(path, params={"as_of": "1999-01-01"}, headers=EN)
+        assert _refusal(english.text).startswith("The date 1999-01-01 lies outside"), path
+    api = client.get("/api/v1/status", params={"as_of": "1999-01-01"}, headers=NL)
+    assert api.status_code == 422 and api.json()["detail"] == [{
+        "field": "as_of", "message": "must lie between 2020-01-01 and 2100-01-01",
+        "type": "value_error"}]  # fmt: skip
