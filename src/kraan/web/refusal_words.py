@@ -194,6 +194,9 @@ SENTENCES: tuple[str, ...] = (
         "receiving region offers, accepts and declines, the sending region reports transport "
         "and arrival"
     ),
+    # ---- forecasts shown on the pages ----
+    N_("no reports for %(area)s in the %(days)s days up to %(day)s: nothing to forecast from"),
+    N_("region %(area)s has no reporting locations"),
     # ---- simulation form ----
     N_("at most %(top)s through the API"),
     N_("at most %(top)s days"),
@@ -211,8 +214,14 @@ SENTENCES: tuple[str, ...] = (
     N_("unknown group"),
 )
 
-#: Domain sentences that carry codes: the words a page shows instead (in both languages).
+#: Domain sentences that carry codes: the words a page shows instead (in both languages;
+#: the same placeholders on both sides).
 REWORDED: dict[str, str] = {
+    "reports for %(area)s start on %(start)s; a forecast needs %(days)s days of reports, so the "
+    "first possible as_of is %(day)s": N_(
+        "reports for %(area)s start on %(start)s; a forecast needs %(days)s days of reports, so "
+        "the first day to forecast from is %(day)s"
+    ),
     "normal, under_pressure or no_new_patients": N_(
         "choose normal, under pressure or no new patients"
     ),

@@ -86,23 +86,27 @@ CONVERT: dict[str, Callable[[str], str]] = {
     "at": _moment,
     "start": _day,
     "end": _day,
+    "day": _day,
 }
 
 _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
+def _pattern(text: str) -> re.Pattern[str]:
+    """The English sentence with its ``%(name)s`` parts as named groups."""
+    parts = _PLACEHOLDER.split(text)
+    regex = "".join(
+        f"(?P<{part}>.+?)" if i % 2 else re.escape(part.replace("%%", "%"))
+        for i, part in enumerate(parts)
+    )
+    return re.compile(regex + r"\Z", re.DOTALL)
+
+
 @cache
 def _patterns() -> list[tuple[re.Pattern[str], str]]:
-    out = []
-    for msgid in SENTENCES:
-        parts = _PLACEHOLDER.split(msgid)
-        regex = "".join(
-            f"(?P<{part}>.+?)" if i % 2 else re.escape(part.replace("%%", "%"))
-            for i, part in enumerate(parts)
-        )
-        out.append((re.compile(regex + r"\Z", re.DOTALL), msgid))
-    out += [(re.compile(re.escape(text) + r"\Z"), msgid) for text, msgid in REWORDED.items()]
-    return out
+    return [(_pattern(msgid), msgid) for msgid in SENTENCES] + [
+        (_pattern(text), msgid) for text, msgid in REWORDED.items()
+    ]
 
 
 def _one(text: str) -> str | None:
