@@ -93,10 +93,13 @@ _PLACEHOLDER = re.compile(r"%\((\w+)\)s")
 
 
 def _pattern(text: str) -> re.Pattern[str]:
-    """The English sentence with its ``%(name)s`` parts as named groups."""
+    """The English sentence with its ``%(name)s`` parts as named groups; only a sentence
+    (``what``) may hold a '; ', so one problem never swallows the next."""
     parts = _PLACEHOLDER.split(text)
     regex = "".join(
-        f"(?P<{part}>.+?)" if i % 2 else re.escape(part.replace("%%", "%"))
+        (f"(?P<{part}>.+?)" if part == "what" else f"(?P<{part}>[^;]+?)")
+        if i % 2
+        else re.escape(part.replace("%%", "%"))
         for i, part in enumerate(parts)
     )
     return re.compile(regex + r"\Z", re.DOTALL)

@@ -180,6 +180,13 @@ def test_an_unknown_sentence_stays_english_and_a_known_head_is_still_said() -> N
         assert say("give the reason for withdrawing; a step cannot lie before the previous one")
 
 
+def test_a_sentence_that_starts_with_a_value_does_not_swallow_the_one_before() -> None:
+    with language("nl"):
+        assert say("required; defence has already decided; reload") == (
+            "vul dit in; Defensie heeft al besloten; laad de pagina opnieuw."
+        )
+
+
 def test_codes_inside_a_sentence_are_put_in_words() -> None:
     text = "cannot go from offered to arrived; allowed: accepted, cancelled, requested"
     with language("nl"):
