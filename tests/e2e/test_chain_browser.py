@@ -95,7 +95,7 @@ def test_a_signal_a_chain_report_and_an_elv_order_through_the_board(
     chain.locator("input[name=beds]").fill("4")
     chain.locator("select[name=status]").select_option("")
     chain.get_by_role("button").click()
-    assert "chain_report_fields" in page.locator("main").inner_text()
+    assert page.get_by_test_id("refusal").get_attribute("data-rule") == "chain_report_fields"
     _logout(page)
 
     # the umbrella body classifies, records its action and closes the signal
@@ -153,7 +153,7 @@ def test_a_signal_a_chain_report_and_an_elv_order_through_the_board(
     # more beds than ordered: refused with the rule's name
     row.locator("input[name=beds]").fill("6")
     row.get_by_role("button").click()
-    assert "elv_beds_above_order" in page.locator("main").inner_text()
+    assert page.get_by_test_id("refusal").get_attribute("data-rule") == "elv_beds_above_order"
     # after the deadline the five beds not up show as overdue, per order and per region
     later = (ordered_at + timedelta(hours=80)).strftime("%Y-%m-%dT%H:%M")
     page.goto(f"/signals?as_of={later}")
@@ -220,7 +220,7 @@ def test_medicines_and_a_ventilator_application_through_the_stock_page(
     assess.locator("select[name=decision]").select_option("granted")
     assess.locator("input[name=units_granted]").fill("4")
     assess.get_by_role("button").click()
-    assert "reservation_over_stock" in page.locator("main").inner_text()
+    assert page.get_by_test_id("refusal").get_attribute("data-rule") == "reservation_over_stock"
     page.goto("/stock")
     assert _state(page, f"application-state-{app_id}") == "applied"  # nothing stored
     assert _state(page, "ventilator-pool") == "3"

@@ -158,7 +158,8 @@ def test_a_military_support_request_climbs_all_three_rungs_from_the_pages(
     deploy.locator("input[name=person_ref]").fill("MIL-IC-0042")
     deploy.locator("input[name=source]").fill("Defensie, 400 Geneeskundig Bataljon")
     deploy.get_by_role("button").click()
-    assert "medical_deployed_once" in page.locator("main").inner_text()  # the same nurse twice
+    refusal = page.get_by_test_id("refusal")  # the same nurse twice
+    assert refusal.get_attribute("data-rule") == "medical_deployed_once"
     page.goto(path)
     row = page.locator(f"tr[data-request='{rid}']")
     assert row.locator("td").nth(5).inner_text().startswith("1 ")  # one IC nurse deployed

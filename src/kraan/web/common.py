@@ -104,14 +104,26 @@ templates.env.globals.update(
 # ---- request helpers -------------------------------------------------------------------
 
 
+class PageRefused(Exception):
+    """A page that cannot be shown as asked: an HTML page in the page's language with the
+    API's status code (``web.app`` renders it), rather than the API's JSON."""
+
+    def __init__(self, status: int, message: str) -> None:
+        super().__init__(message)
+        self.status = status
+        self.message = message
+
+
 def read_as_of(request: Request) -> tuple[datetime, str, str | None]:
     """(moment, the query value to carry along in links, an error to show)."""
     raw = request.query_params.get("as_of", "").strip()
     try:
         moment = parse_as_of(raw or None)
     except HTTPException:
-        if raw[:10].count("-") == 2 and raw[:4].isdigit():
-            raise  # a date, but outside 2020..2100: 422 (issue 8)
+        if raw[:10].count("-") == 2 and raw[:4].isdigit():  # a date outside 2020..2100
+            raise PageRefused(422, _(  # 422 as the API (issue 8), said on a page
+                "The date %(raw)s lies outside 2020–2100; choose a day from 2020-01-01 to "
+                "2100-01-01.", raw=raw[:40])) from None  # fmt: skip
         return (
             utc_now(),
             "",

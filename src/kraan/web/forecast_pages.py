@@ -26,6 +26,7 @@ from kraan.web.common import read_as_of, render, templates
 from kraan.web.fan import fan_chart
 from kraan.web.i18n import N_, fmt_date, fmt_decimal, fmt_percent
 from kraan.web.i18n import gettext as _
+from kraan.web.refusals import say
 from kraan.web.svg import HLine
 
 router = APIRouter(include_in_schema=False)
@@ -109,7 +110,7 @@ def _level(
     try:
         item = source.get(target, region)
     except ForecastError as error:
-        return {"target": target, "title": _(TITLES[target]), "error": str(error)}
+        return {"target": target, "title": _(TITLES[target]), "error": say(error)}
     doc = live.forecast_document(item, as_of=source.as_of)
     svg, off_chart = _fan(item, doc["capacities"]) if chart else ("", [])
     return {

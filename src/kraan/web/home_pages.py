@@ -31,6 +31,7 @@ from kraan.web.care_charts import spo2_timeline
 from kraan.web.common import form_ok, read_as_of, render
 from kraan.web.i18n import fmt_datetime
 from kraan.web.i18n import gettext as _
+from kraan.web.refusals import home_problem
 from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
@@ -190,9 +191,8 @@ def measurement_form(
     }
     bad = [k for k, v in values.items() if v is not None and v != v]
     if bad:
-        return RedirectResponse(
-            f"/home/patients/{patient_id}?message=Not a number: {', '.join(bad)}", 303
-        )
+        return _to(f"/home/patients/{patient_id}",
+                   _("Not a number: %(fields)s", fields=", ".join(word(k) for k in bad)))
     now = utc_now()
     try:
         with engine.begin() as conn:
@@ -213,7 +213,8 @@ def measurement_form(
                 now=now,
             )
     except HomeError as error:
-        return _to(f"/home/patients/{patient_id}", _("Not stored: %(why)s", why=error))
+        why = home_problem(error)
+        return _to(f"/home/patients/{patient_id}", _("Not stored: %(why)s", why=why))
     band = result["triage"]["band"]
     return _to(f"/home/patients/{patient_id}", _("Stored: %(band)s", band=word(band)))
 
@@ -280,7 +281,7 @@ def acknowledge_form(
                 conn, alert=alert, actor=principal.username, now=now, note=note[:2000]
             )
     except HomeError as error:
-        return _to("/home", str(error))
+        return _to("/home", home_problem(error))
     return _to("/home", _("Alert %(id)s acknowledged", id=alert_id))
 
 
@@ -337,7 +338,7 @@ def action_form(
                 principal, practice_code=patient["practice_code"]
             ):
                 return _refused(
-                    request, principal, 403, "This patient belongs to another practice."
+                    request, principal, 403, _("This patient belongs to another practice.")
                 )
             early_warning.record_action(
                 conn,
@@ -350,5 +351,5 @@ def action_form(
                 now=now,
             )
     except HomeError as error:
-        return _to("/early-warning", str(error))
+        return _to("/early-warning", home_problem(error))
     return _to("/early-warning", _("Action recorded"))

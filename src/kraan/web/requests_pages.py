@@ -36,6 +36,7 @@ from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import form_ok, read_as_of, render
 from kraan.web.i18n import N_
 from kraan.web.i18n import gettext as _
+from kraan.web.refusals import refusal_text, rule_of
 from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
@@ -138,9 +139,12 @@ def requests_page(
     )  # fmt: skip
 
 
-def _refused(request: Request, principal: Principal | None, status: int, text: str) -> Response:
+def _refused(
+    request: Request, principal: Principal | None, status: int, text: str, rule: str = ""
+) -> Response:
+    """The refusal in the page's language; the rule's code only as an attribute (tests)."""
     return render(request, "error.html", principal, status_code=status,
-                  title=_("Not done"), message=text)  # fmt: skip
+                  title=_("Not done"), message=text, rule=rule)  # fmt: skip
 
 
 #: What the pages catch from a form: pydantic's field checks and the domain's refusals.
@@ -157,15 +161,9 @@ def _no_form(request: Request, principal: Principal | None, path: str) -> Respon
 
 
 def _error_text(error: Exception) -> tuple[int, str]:
-    """The form error: the API's status code for the same refusal, and its words."""
-    if isinstance(error, ValidationError):
-        return 422, "; ".join(
-            f"{'.'.join(str(p) for p in e['loc'])}: {e['msg']}" for e in error.errors()
-        )
-    if isinstance(error, RuleViolation):
-        return 422, "; ".join(f"{f}: {m} (rule {error.rule})" for f, m in error.problems)
-    status = 409 if isinstance(error, StepConflict) else 403 if isinstance(error, Refused) else 404
-    return status, str(error)
+    """The form error: the API's status code for the same refusal, and its words in the
+    page's language (the API keeps its English)."""
+    return refusal_text(error)
 
 
 def _back(request: Request, text: str) -> RedirectResponse:
@@ -218,7 +216,7 @@ async def new_request_form(
         )
         view = create_request(engine, settings, principal, body, now=utc_now())
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error))
+        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
     return _back(request, _("request %(id)s filed at rung 1 (region)", id=view["id"]))
 
 
@@ -248,7 +246,7 @@ async def step_form(
         )
         view = take_step(engine, settings, principal, request_id, body, now=utc_now())
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error))
+        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
     label = _(STEP_LABELS[step]) if step in STEP_LABELS else step
     return _back(request, _("request %(id)s: %(step)s done; now %(state)s at rung %(rung)s",
                             id=request_id, step=label, state=word(view["state"]),
@@ -275,5 +273,5 @@ async def deploy_form(
         )
         add_deployment(engine, settings, principal, request_id, body, now=utc_now())
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error))
+        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
     return _back(request, _("request %(id)s: deployment recorded", id=request_id))

@@ -22,6 +22,7 @@ from kraan.services.simulation_jobs import Job, SimulationBusy, check_bounds, ru
 from kraan.web.common import render, templates
 from kraan.web.i18n import N_, data_text
 from kraan.web.i18n import gettext as _
+from kraan.web.refusals import pydantic_problems, simulation_problems, to_dict
 from kraan.web.svg import Band, HLine, Series, line_chart
 
 router = APIRouter(include_in_schema=False)
@@ -76,10 +77,9 @@ def simulation_run(
 ) -> HTMLResponse:
     try:
         scenario = _scenario(wave, modules or [], members, seed)
-        problems = check_bounds(scenario)
+        problems = simulation_problems(check_bounds(scenario))
     except ValidationError as exc:
-        problems = [{"field": ".".join(map(str, e["loc"])), "message": e["msg"]}
-                    for e in exc.errors()]
+        problems = to_dict(pydantic_problems(exc))
     if problems:
         return render(request, "_simulation_job.html", principal, job=None, problems=problems,
                       status_code=422)

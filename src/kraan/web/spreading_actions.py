@@ -21,6 +21,7 @@ from kraan.store.reports import last_report_at
 from kraan.web.common import form_ok, query, read_as_of, render
 from kraan.web.i18n import gettext as _
 from kraan.web.i18n import ngettext
+from kraan.web.refusals import say
 
 router = APIRouter(include_in_schema=False)
 
@@ -70,7 +71,7 @@ def store_plan(
     try:
         result = solve_document(document)
     except (SpreadInputError, ValueError) as error:
-        return _refused(request, principal, 422, str(error))
+        return _refused(request, principal, 422, say(error))
     plan_settings = dict(document["settings"])
     if stale:
         plan_settings["stale_data_override"] = reason[:2000]

@@ -40,6 +40,7 @@ from kraan.web.geo import region_groups
 from kraan.web.i18n import N_, fmt_datetime, ngettext
 from kraan.web.i18n import gettext as _
 from kraan.web.labels import transfer_state_label
+from kraan.web.refusals import say
 from kraan.web.svg import Series, line_chart
 
 router = APIRouter(include_in_schema=False)
@@ -93,7 +94,7 @@ def _plan_for(
     try:
         return solve_document(capped_document(snapshot)), _("fresh solve (not stored)"), None
     except (SpreadInputError, ValueError) as error:
-        return {"plan": [], "areas": [], "error": str(error)}, _("no plan"), None
+        return {"plan": [], "areas": [], "error": say(error)}, _("no plan"), None
 
 
 def _flow_map(settings: Settings, regions: list[Any], plan: list[dict[str, Any]]) -> str | None:
@@ -299,9 +300,9 @@ def advance_form(
             version=int(version) if version.isdigit() else None,
         )  # fmt: skip
     except TransferRefused as refused:
-        return _refused(request, principal, refused.status, refused.message)
+        return _refused(request, principal, refused.status, say(refused.message))
     except ValueError as error:
-        return _refused(request, principal, 422, str(error))
+        return _refused(request, principal, 422, say(error))
     as_of = request.query_params.get("as_of", "")
     query = f"?as_of={as_of}&" if as_of else "?"
     state = transfer_state_label(item.state)
@@ -340,7 +341,9 @@ def offer_form(
         return _refused(request, principal, 422, _("The day must lie between 2020 and 2100."))
     with engine.begin() as conn:
         if region_code not in {r.code for r in load_regions(conn)}:
-            return _refused(request, principal, 422, f"There is no region '{region_code[:20]}'.")
+            return _refused(request, principal, 422, _(
+                "There is no ROAZ region '%(code)s'; choose one from the list.",
+                code=region_code[:20]))  # fmt: skip
         store.create_offer(conn, region_code=region_code, day=when, care_level=care_level,
                            beds=count, actor=principal.username, now=utc_now())  # fmt: skip
     text = ngettext("%(num)s bed offered.", "%(num)s beds offered.", count)

@@ -20,6 +20,7 @@ from kraan.web.care_charts import schedule_chart
 from kraan.web.common import read_as_of, render
 from kraan.web.i18n import gettext as _
 from kraan.web.i18n_data import translate
+from kraan.web.refusals import field_label, pydantic_problems, say, to_dict
 from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
@@ -63,13 +64,12 @@ async def vaccination_page(request: Request, principal: OptionalPrincipalDep) ->
         else:
             document = await run_in_threadpool(service.default_document)
     except ValidationError as error:
-        errors = [
-            {"field": ".".join(map(str, e["loc"])), "message": e["msg"]} for e in error.errors()
-        ]
+        errors = to_dict(pydantic_problems(error))
     except VaccinationDataError as error:
-        errors = [{"field": name, "message": message} for name, message in error.problems]
+        errors = [{"field": field_label(name), "message": say(message)}
+                  for name, message in error.problems]
     except ValueError:
-        errors = [{"field": "capacity", "message": _("must be a number")}]
+        errors = [{"field": field_label("capacity"), "message": _("must be a number")}]
     if errors:
         document = await run_in_threadpool(service.default_document)
     weeks = document["weeks"]
