@@ -25,6 +25,7 @@ from kraan.store.reference import load_regions
 from kraan.store.user_admin import audit_login, audit_logout
 from kraan.web.common import DECLARABLE, form_ok, query, read_as_of, render, same_origin
 from kraan.web.i18n import gettext as _
+from kraan.web.i18n import ngettext
 from kraan.web.pages import region_view
 
 router = APIRouter(include_in_schema=False)
@@ -178,9 +179,10 @@ def login(
             status_code=429,
             next=_safe_next(next),
             username=name,
-            error=_(
-                "Too many failed attempts. Try again in %(minutes)s minute(s).",
-                minutes=max(1, wait // 60),
+            error=ngettext(
+                "Too many failed attempts. Try again in %(num)s minute.",
+                "Too many failed attempts. Try again in %(num)s minutes.",
+                max(1, wait // 60),
             ),
         )
         response.headers["Retry-After"] = str(wait)
