@@ -26,12 +26,8 @@ def http_error(error: Exception) -> HTTPException:
             422,
             detail=[{"field": f, "message": m, "rule": error.rule} for f, m in error.problems],
         )
-    if isinstance(error, StepConflict):
-        return HTTPException(409, detail=str(error))
-    if isinstance(error, Refused):
-        return HTTPException(403, detail=str(error))
-    if isinstance(error, Missing):
-        return HTTPException(404, detail=str(error))
+    if isinstance(error, StepConflict | Refused | Missing):
+        return HTTPException(error.status, detail=str(error))
     raise error
 
 

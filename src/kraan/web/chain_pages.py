@@ -32,8 +32,8 @@ from kraan.store.reference import load_locations, load_regions
 from kraan.web.common import read_as_of, render
 from kraan.web.i18n import N_
 from kraan.web.i18n import gettext as _
-from kraan.web.refusals import rule_of
-from kraan.web.requests_pages import FORM_ERRORS, _checked, _error_text, _no_form, _refused
+from kraan.web.refusals import refusal_text, rule_of
+from kraan.web.requests_pages import FORM_ERRORS, _checked, _no_form, _refused
 from kraan.web.words import word
 
 router = APIRouter(include_in_schema=False)
@@ -142,7 +142,7 @@ def _done(request: Request, principal: Principal, path: str, work: Any, text: st
     try:
         work()
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
+        return _refused(request, principal, *refusal_text(error), rule=rule_of(error))
     return _back(request, path, text)
 
 

@@ -29,7 +29,7 @@ from kraan.domain.indicators import is_share
 from kraan.domain.phases import RegionStatus
 from kraan.settings import Settings
 from kraan.web import labels, words
-from kraan.web.geo import load_topology, region_outlines, region_paths
+from kraan.web.geo import load_topology, region_paths
 from kraan.web.i18n import (
     LANGUAGES,
     SWITCH,
@@ -204,9 +204,5 @@ def map_geometry(
 ) -> tuple[Mapping[str, str], Mapping[str, str]]:
     """Region shapes and outlines. Decoding and projecting the borders is the slow part;
     regions rarely change, so the result is cached."""
-    topology = load_topology(path)
-    members = dict(groups)
-    return (
-        MappingProxyType(region_paths(topology, members)),
-        MappingProxyType(region_outlines(topology, members)),
-    )
+    shapes = MappingProxyType(region_paths(load_topology(path), dict(groups)))
+    return shapes, shapes  # merged regions: the outline is the shape (geo.region_outlines)

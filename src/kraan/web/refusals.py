@@ -23,7 +23,7 @@ from typing import Any
 
 from pydantic import ValidationError
 
-from kraan.domain.requests.rules import Refused, RuleViolation, StepConflict
+from kraan.domain.requests.rules import RuleViolation
 from kraan.web.i18n import N_, catalog, current_language, fmt_date, fmt_datetime
 from kraan.web.i18n import gettext as _
 from kraan.web.labels import chain_label, role_label, transfer_state_label
@@ -287,8 +287,7 @@ def refusal_text(error: Exception) -> tuple[int, str]:
         return 422, _joined(pydantic_problems(error))
     if isinstance(error, RuleViolation):
         return 422, "; ".join(problem(f, m) for f, m in error.problems)
-    status = 409 if isinstance(error, StepConflict) else 403 if isinstance(error, Refused) else 404
-    return status, say(error)
+    return int(getattr(error, "status", 404)), say(error)
 
 
 def rule_of(error: Exception) -> str:

@@ -160,12 +160,6 @@ def _no_form(request: Request, principal: Principal | None, path: str) -> Respon
     return _refused(request, principal, 403, _("Log in again and reload the page."))
 
 
-def _error_text(error: Exception) -> tuple[int, str]:
-    """The form error: the API's status code for the same refusal, and its words in the
-    page's language (the API keeps its English)."""
-    return refusal_text(error)
-
-
 def _back(request: Request, text: str) -> RedirectResponse:
     params = request.query_params
     parts = [f"{k}={quote_plus(params[k])}" for k in ("as_of", "region") if params.get(k)]
@@ -216,7 +210,7 @@ async def new_request_form(
         )
         view = create_request(engine, settings, principal, body, now=utc_now())
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
+        return _refused(request, principal, *refusal_text(error), rule=rule_of(error))
     return _back(request, _("request %(id)s filed at rung 1 (region)", id=view["id"]))
 
 
@@ -246,7 +240,7 @@ async def step_form(
         )
         view = take_step(engine, settings, principal, request_id, body, now=utc_now())
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
+        return _refused(request, principal, *refusal_text(error), rule=rule_of(error))
     label = _(STEP_LABELS[step]) if step in STEP_LABELS else step
     return _back(request, _("request %(id)s: %(step)s done; now %(state)s at rung %(rung)s",
                             id=request_id, step=label, state=word(view["state"]),
@@ -273,5 +267,5 @@ async def deploy_form(
         )
         add_deployment(engine, settings, principal, request_id, body, now=utc_now())
     except FORM_ERRORS as error:
-        return _refused(request, principal, *_error_text(error), rule=rule_of(error))
+        return _refused(request, principal, *refusal_text(error), rule=rule_of(error))
     return _back(request, _("request %(id)s: deployment recorded", id=request_id))

@@ -9,7 +9,7 @@ from kraan.api.domain_errors import domain_errors, http_error
 from kraan.domain.requests.rules import Missing, Refused, RuleViolation, StepConflict
 from kraan.store.help_requests import NotFound, VersionConflict
 from kraan.web.i18n import language
-from kraan.web.requests_pages import _error_text
+from kraan.web.refusals import refusal_text
 
 
 @pytest.mark.parametrize(
@@ -27,7 +27,7 @@ def test_api_and_page_give_the_same_status_for_each_refusal(error: Exception, st
     answer = http_error(error)
     assert answer.status_code == status
     with language("en"):  # the page's words; the rule's code is no part of them
-        page_status, text = _error_text(error)
+        page_status, text = refusal_text(error)
     assert page_status == status
     if isinstance(error, RuleViolation):
         assert answer.detail == [{"field": "body", "message": error.problems[0][1],
@@ -36,7 +36,7 @@ def test_api_and_page_give_the_same_status_for_each_refusal(error: Exception, st
     else:
         assert answer.detail == text == str(error)
     with language("nl"):  # the same status on a Dutch page; the API keeps its English
-        assert _error_text(error)[0] == status
+        assert refusal_text(error)[0] == status
     assert http_error(error).detail == answer.detail
 
 

@@ -11,6 +11,8 @@ from __future__ import annotations
 class RuleViolation(ValueError):
     """A step breaks a named rule; nothing may be stored. One (field, message) per problem."""
 
+    status = 422  # the HTTP status every adapter answers with (API and pages alike)
+
     def __init__(self, rule: str, problems: list[tuple[str, str]] | str, field: str = "body"):
         self.rule = rule
         self.problems = [(field, problems)] if isinstance(problems, str) else list(problems)
@@ -20,9 +22,13 @@ class RuleViolation(ValueError):
 class StepConflict(ValueError):
     """The item is no longer where the caller saw it (already answered, closed, ...): 409."""
 
+    status = 409
+
 
 class Refused(PermissionError):
     """The person's role may not take this step: 403. The message names who and what."""
+
+    status = 403
 
     def __init__(self, username: str, role: str, what: str):
         super().__init__(f"{username} ({role}) may not {what}")
@@ -30,6 +36,8 @@ class Refused(PermissionError):
 
 class Missing(LookupError):
     """The item does not exist (at that moment): 404."""
+
+    status = 404
 
 
 def check_all(rule: str, problems: list[tuple[str, str]]) -> None:
